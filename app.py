@@ -1,0 +1,28 @@
+"""The application factory. Read it as a table of contents: each step lives in ``survey``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from survey import setup
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        static_folder="static",
+        template_folder="survey/templates",
+    )
+    setup.configure_settings(app, test_config)
+    setup.configure_database(app)
+    setup.configure_extensions(app)
+    setup.configure_i18n(app)
+    setup.configure_security(app)
+    setup.configure_blueprints(app)
+    setup.configure_errors(app)
+    setup.configure_cli(app)
+    return app

@@ -1,0 +1,1 @@
+"""The web shell around the scoring core: blueprints, models, forms, services, charts, CLI."""

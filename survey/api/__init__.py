@@ -1,0 +1,10 @@
+"""The JSON API (/api/v1) and the health check."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__)
+
+
+@bp.get("/healthz")
+def healthz() -> tuple[dict[str, str], int]:
+    return {"status": "ok"}, 200

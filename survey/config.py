@@ -1,0 +1,95 @@
+"""Settings in layers: defaults here → instance/config.py → environment → test mapping.
+
+Every setting a deployment may change is read from an environment variable of
+the same name. Bad values stop the app with one line naming the setting.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+MIN_SECRET_KEY_BYTES = 32
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; the message names it."""
+
+
+def defaults(instance_path: str) -> dict[str, Any]:
+    sqlite_path = Path(instance_path) / "survey.sqlite3"
+    return {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{sqlite_path}",
+        "BASE_URL": "http://127.0.0.1:5000",
+        "BANK_PATH": None,
+        "DEFAULT_THRESHOLD": 5,
+        "MAX_CONTENT_LENGTH": 256 * 1024,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "LOGIN_ATTEMPTS_LIMIT": "5 per 15 minutes",
+        "SURVEY_TOKEN_LIMIT": "30 per minute",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": True,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": True,
+        "PERMANENT_SESSION_LIFETIME": 30 * 60,
+        "WTF_CSRF_TIME_LIMIT": 4 * 60 * 60,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "LANGUAGES": ["en"],
+        "REPORT_CACHE_SIZE": 64,
+    }
+
+
+#: Settings read from the environment, with how to turn the text into a value.
+ENVIRONMENT_SETTINGS: Mapping[str, type] = {
+    "SECRET_KEY": str,
+    "DATABASE_URL": str,
+    "BASE_URL": str,
+    "BANK_PATH": str,
+    "RATELIMIT_STORAGE_URI": str,
+    "DEFAULT_THRESHOLD": int,
+    "MAX_CONTENT_LENGTH": int,
+}
+
+
+def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    settings: dict[str, Any] = {}
+    for name, kind in ENVIRONMENT_SETTINGS.items():
+        if name not in environ:
+            continue
+        raw = environ[name]
+        try:
+            settings[name] = kind(raw)
+        except ValueError:
+            raise ConfigError(f"{name}={raw!r} is not a valid {kind.__name__}") from None
+    if "DATABASE_URL" in settings:
+        settings["SQLALCHEMY_DATABASE_URI"] = settings.pop("DATABASE_URL")
+    return settings
+
+
+def check(config: Mapping[str, Any]) -> None:
+    """Refuse to run with settings that would be unsafe or cannot work."""
+    relaxed = config.get("DEBUG") or config.get("TESTING")
+    secret = config.get("SECRET_KEY") or ""
+    if not relaxed and len(str(secret).encode()) < MIN_SECRET_KEY_BYTES:
+        raise ConfigError(
+            f"SECRET_KEY must be set to at least {MIN_SECRET_KEY_BYTES} bytes outside debug and "
+            "testing (for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+        )
+    if not str(config.get("BASE_URL", "")).startswith(("http://", "https://")):
+        raise ConfigError(f"BASE_URL={config.get('BASE_URL')!r} must start with http:// or https://")
+    threshold = config.get("DEFAULT_THRESHOLD")
+    if not isinstance(threshold, int) or threshold < 1:
+        raise ConfigError(f"DEFAULT_THRESHOLD={threshold!r} must be a whole number of at least 1")
+
+
+def is_local_http(base_url: str) -> bool:
+    """Plain http on the loopback address: development, where Secure cookies would not stick."""
+    return base_url.startswith(("http://127.0.0.1", "http://localhost"))
+
+
+def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    return from_environment(os.environ if environ is None else environ)

@@ -1,0 +1,101 @@
+"""Organisations and their assessment waves: creating, finding, linking."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+
+from scoring import Side
+from survey.extensions import db
+from survey.models import Assessment, Organisation, Response, User, new_token
+from survey.services.banks import current_bank
+
+
+def create_organisation(name: str, owner: User | None = None) -> Organisation:
+    organisation = Organisation(name=name, owner=owner)
+    db.session.add(organisation)
+    db.session.flush()
+    return organisation
+
+
+def create_assessment(
+    organisation: Organisation,
+    *,
+    name: str = "Baseline",
+    threshold: int | None = None,
+    context: Mapping[str, Any] | None = None,
+) -> Assessment:
+    assessment = Assessment(
+        organisation=organisation,
+        name=name,
+        bank_version=current_bank().version,
+        threshold=threshold or current_app.config["DEFAULT_THRESHOLD"],
+        context=dict(context) if context else None,
+    )
+    db.session.add(assessment)
+    db.session.flush()
+    return assessment
+
+
+def find_by_survey_token(token: str) -> tuple[Assessment, Side] | None:
+    """The assessment and side a survey link belongs to."""
+    assessment = db.session.scalar(
+        select(Assessment).where(
+            or_(Assessment.marketing_token == token, Assessment.sales_token == token)
+        )
+    )
+    if assessment is None:
+        return None
+    side = Side.MARKETING if assessment.marketing_token == token else Side.SALES
+    return assessment, side
+
+
+def find_by_report_token(token: str) -> Assessment | None:
+    return db.session.scalar(select(Assessment).where(Assessment.report_token == token))
+
+
+def absolute_url(path: str) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+def links(assessment: Assessment) -> dict[str, Any]:
+    """The absolute survey and report links a consultant hands out."""
+    return {
+        "survey_links": {
+            side.value: absolute_url(f"/s/{assessment.survey_token(side.value)}") for side in Side
+        },
+        "report_link": absolute_url(f"/r/{assessment.report_token}"),
+    }
+
+
+def rotate_report_token(assessment: Assessment) -> None:
+    """Issue a new report link; the old one stops working at once."""
+    assessment.report_token = new_token()
+
+
+def response_counts(assessment_id: int) -> dict[str, dict[str, int]]:
+    """Counted and excluded responses per side (counts only, safe to show)."""
+    counts = {side.value: {"counted": 0, "excluded": 0} for side in Side}
+    rows = db.session.execute(
+        select(Response.side, Response.counted, func.count())
+        .where(Response.assessment_id == assessment_id)
+        .group_by(Response.side, Response.counted)
+    )
+    for side, counted, number in rows:
+        counts[side]["counted" if counted else "excluded"] = number
+    return counts
+
+
+__all__ = [
+    "absolute_url",
+    "create_assessment",
+    "create_organisation",
+    "find_by_report_token",
+    "find_by_survey_token",
+    "links",
+    "response_counts",
+    "rotate_report_token",
+]

@@ -1,0 +1,77 @@
+"""The steps of ``create_app``, each short. No migrations, network or sleeps here."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from survey import config, errors, security
+from survey.database import configure_sqlite
+from survey.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+MIGRATIONS_DIRECTORY = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def configure_settings(app: Flask, test_config: Mapping[str, Any] | None) -> None:
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(config.defaults(app.instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(config.load())
+    if test_config is not None:
+        app.config.update(test_config)
+    config.check(app.config)
+    if config.is_local_http(app.config["BASE_URL"]):
+        # Browsers drop Secure cookies on plain http; only development serves that way.
+        app.config["SESSION_COOKIE_SECURE"] = False
+        app.config["REMEMBER_COOKIE_SECURE"] = False
+
+
+def configure_database(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIRECTORY, render_as_batch=True)
+    with app.app_context():
+        configure_sqlite(db.engine)
+
+
+def configure_extensions(app: Flask) -> None:
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    from survey.auth import load_user  # noqa: F401  (registers the user loader)
+
+
+def configure_i18n(app: Flask) -> None:
+    from survey.i18n import current_locale, page_direction, select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals.update(page_direction=page_direction, current_locale=current_locale)
+
+
+def configure_security(app: Flask) -> None:
+    security.init_app(app)
+
+
+def configure_blueprints(app: Flask) -> None:
+    from survey.admin import bp as admin
+    from survey.api import bp as api
+    from survey.auth import bp as auth
+    from survey.report import bp as report
+    from survey.respond import bp as respond
+    from survey.workspace import bp as workspace
+
+    for blueprint in (respond, report, api, auth, workspace, admin):
+        app.register_blueprint(blueprint)
+
+
+def configure_errors(app: Flask) -> None:
+    errors.init_app(app)
+
+
+def configure_cli(app: Flask) -> None:
+    from survey.cli import register_commands
+
+    register_commands(app)

@@ -1,9 +1,12 @@
-"""Command-line interface: ``flask --app app …``."""
+"""Command-line interface: ``flask --app app …``. Each group lives in ``survey.commands``."""
 
 from __future__ import annotations
 
 from flask import Flask
 
+from survey.commands import assessment, bank, demo, responses, user
+
 
 def register_commands(app: Flask) -> None:
-    pass
+    for command in (assessment.group, responses.group, bank.group, user.group, demo.command):
+        app.cli.add_command(command)

@@ -6,18 +6,9 @@ nothing here reads ``questions.yaml``.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
-# The project is not installed into the virtualenv; make ``scoring`` importable
-# when pytest is started as ``.venv/bin/pytest`` from the project root.
-REPO_ROOT = Path(__file__).resolve().parents[2]
-if importlib.util.find_spec("scoring") is None:  # pragma: no cover - depends on the runner
-    sys.path.insert(0, str(REPO_ROOT))
-
-from scoring.model import (  # noqa: E402
+from scoring.model import (
     AdvisorRule,
     Answer,
     Bank,

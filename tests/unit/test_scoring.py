@@ -11,17 +11,6 @@ import math
 from types import MappingProxyType
 
 import pytest
-from scoring_factories import (
-    M,
-    S,
-    item,
-    items,
-    make_bank,
-    move,
-    repeat,
-    response,
-    responses_from_rows,
-)
 
 from scoring import (
     DEFAULT_THRESHOLD,
@@ -35,6 +24,17 @@ from scoring import (
     score_assessment,
     score_responses,
     tally_responses,
+)
+from tests.unit.scoring_factories import (
+    M,
+    S,
+    item,
+    items,
+    make_bank,
+    move,
+    repeat,
+    response,
+    responses_from_rows,
 )
 
 # --- bands ---------------------------------------------------------------------
@@ -251,7 +251,7 @@ def test_side_score_is_mean_of_item_means_not_of_all_answers() -> None:
     # side = 20 × (5 + 1 + 3)/3 = 60
     # (the mean of all seven answers, (15 + 1 + 9)/7 = 25/7, would give 71.43)
     assert result.sides[M].score == 60.0
-    # organisation (60 + 60)/2 = 60 → Aligned (pooled answers would also move it nowhere lower)
+    # organisation (60 + 60)/2 = 60 → Aligned
     assert result.score == 60.0
 
 
@@ -696,7 +696,10 @@ def test_score_assessment_from_hand_made_tallies() -> None:
 
 
 def test_score_assessment_does_not_mutate_its_inputs() -> None:
-    bank = make_bank([item("a"), item("r", reverse=True)], moves=[move("m", "defined", "d1")])
+    def build():  # type: ignore[no-untyped-def]
+        return make_bank([item("a"), item("r", reverse=True)], moves=[move("m", "defined", "d1")])
+
+    bank = build()
     items_map = {
         (M, "a"): ItemTally(count=2, total=7, total_squares=25),
         (M, "r"): ItemTally(count=2, total=4, total_squares=8),
@@ -706,11 +709,12 @@ def test_score_assessment_does_not_mutate_its_inputs() -> None:
     tallies = Tallies(items=items_map, counted={M: 2, S: 2}, excluded={M: 1, S: 0})
     context = {"some_factor": True}
     before = copy.deepcopy((tallies, context))
-    bank_before = copy.deepcopy(bank)
-    score_assessment(bank, tallies, threshold=2, context=context)
+    result = score_assessment(bank, tallies, threshold=2, context=context)
+    # marketing a 7/2 = 3.5, r raw 2 → 4: 20 × 3.75 = 75; sales a 2.5, r raw 3 → 3: 55 → 65
+    assert result.score == 65.0
     assert (tallies, context) == before
     assert dict(tallies.items) == dict(before[0].items)
-    assert bank == bank_before
+    assert bank == build()
 
 
 def test_score_responses_does_not_mutate_responses() -> None:

@@ -1,0 +1,7 @@
+"""`flask --app app user …`"""
+
+from __future__ import annotations
+
+import click
+
+group = click.Group("user", help="Manage users.")

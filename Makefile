@@ -25,11 +25,13 @@ instance/secret_key:
 	mkdir -p instance
 	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(48))" > $@
 
+# The development secret lives in instance/ (git-ignored), made once per checkout.
+RUN_ENV = SECRET_KEY="$$(cat instance/secret_key)" BASE_URL="http://$(HOST):$(PORT)"
+
 run: $(VENV)/.runtime instance/secret_key
-	$(FLASK) db upgrade
-	SECRET_KEY="$$(cat instance/secret_key)" $(FLASK) demo --if-empty
-	SECRET_KEY="$$(cat instance/secret_key)" BASE_URL="http://$(HOST):$(PORT)" \
-		$(FLASK) run --host $(HOST) --port $(PORT)
+	$(RUN_ENV) $(FLASK) db upgrade
+	$(RUN_ENV) $(FLASK) demo --if-empty
+	$(RUN_ENV) $(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

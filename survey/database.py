@@ -48,7 +48,7 @@ def begin_write() -> None:
     transaction still open is ended first (it holds no changes: callers start
     their writes here), so the write lock is taken before anything is read.
     """
-    session = db.session
+    session = db.session()
     if session.in_transaction():
         if session.new or session.dirty or session.deleted:
             raise RuntimeError("begin_write() called with unsaved changes in the session")

@@ -29,7 +29,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    TypeAdapter,
     ValidationError,
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
@@ -338,7 +337,7 @@ def _label(path: str, index: int, raw: object) -> str:
 def _join_location(parts: Sequence[int | str]) -> str:
     text = ""
     for part in parts:
-        if isinstance(part, int):
+        if isinstance(part, int) and not isinstance(part, bool):
             text += f"[{part}]"
         else:
             text += f".{part}" if text else str(part)
@@ -348,6 +347,9 @@ def _join_location(parts: Sequence[int | str]) -> str:
 def _describe_error(error: ErrorDetails, document: Mapping[str, object]) -> tuple[str, str]:
     """``(where, what)`` for one pydantic error, naming list entries by their id."""
     loc = error["loc"]
+    kind = error["type"]
+    if kind == "invalid_key":  # the offending key is the last part of the location
+        loc = loc[:-1]
     head = ""
     rest: Sequence[int | str] = loc
     if len(loc) >= 2 and isinstance(loc[0], str) and isinstance(loc[1], int):
@@ -363,11 +365,12 @@ def _describe_error(error: ErrorDetails, document: Mapping[str, object]) -> tupl
     tail = _join_location(rest)
     where = f"{head}: {tail}" if head and tail else head or tail or "document"
 
-    kind = error["type"]
     if kind.startswith("bank_"):
         what = error["msg"]
     elif kind in ("missing", "extra_forbidden"):
         what = _WHAT_BY_ERROR_TYPE[kind]
+    elif kind == "invalid_key":
+        what = f"key {_short(error['input'])} must be a string"
     else:
         what = f"{_WHAT_BY_ERROR_TYPE.get(kind, error['msg'])} (got {_short(error['input'])})"
     return where, what
@@ -377,11 +380,10 @@ def _validate_entries(path: str, raw: object, model: type[_M]) -> _Section[_M] |
     """Check each entry of a list section on its own, keeping the ones that pass."""
     if not isinstance(raw, list):
         return None
-    adapter = TypeAdapter(model)
     entries: list[tuple[int, _M]] = []
     for index, entry in enumerate(raw):
         try:
-            entries.append((index, adapter.validate_python(entry)))
+            entries.append((index, model.model_validate(entry)))
         except ValidationError:
             continue  # already reported by the whole-bank validation
     return _Section(path, raw, tuple(entries))

@@ -191,8 +191,20 @@ def scored_value(item: Item, value: int) -> int:
     return LOWEST_ANSWER + HIGHEST_ANSWER - value if item.reverse else value
 
 
+def _check_scale(bank: Bank, response: Response) -> None:
+    for item in bank.items:
+        value = response.answers.get(item.id)
+        if value is not None and not LOWEST_ANSWER <= value <= HIGHEST_ANSWER:
+            raise ValueError(f"answer {value!r} to {item.id!r} is outside 1–5")
+
+
 def answered_count(bank: Bank, response: Response) -> int:
-    """How many of the bank's items the response answers with a 1–5 value."""
+    """How many of the bank's items the response answers with a 1–5 value.
+
+    Raises ``ValueError`` for a value outside the scale, whether or not the
+    response would count: bad data is never quietly filed as "excluded".
+    """
+    _check_scale(bank, response)
     return sum(1 for item in bank.items if response.answers.get(item.id) is not None)
 
 
@@ -244,8 +256,6 @@ def tally_responses(bank: Bank, responses: Iterable[Response]) -> Tallies:
             value = response.answers.get(item.id)
             if value is None:
                 continue
-            if not LOWEST_ANSWER <= value <= HIGHEST_ANSWER:
-                raise ValueError(f"answer {value!r} to {item.id!r} is outside 1–5")
             key = (response.side, item.id)
             items[key] = items.get(key, ItemTally()).add(value)
     return Tallies(

@@ -475,8 +475,9 @@ def test_side_at_the_threshold_is_shown() -> None:
 
 def test_threshold_one_shows_a_single_response() -> None:
     bank = threshold_bank()
-    result = score_responses(bank, [response(M, a=4, b=4, c=4), response(S, a=2, b=2, c=2)],
-                             threshold=1)
+    result = score_responses(
+        bank, [response(M, a=4, b=4, c=4), response(S, a=2, b=2, c=2)], threshold=1
+    )
     # (80 + 40)/2 = 60 → Aligned
     assert result.sides[M].visible and result.sides[S].visible
     assert result.score == 60.0
@@ -763,8 +764,9 @@ def test_tallies_are_read_only() -> None:
 def test_answer_outside_the_scale_is_an_error(bad: int) -> None:
     bank = make_bank(items("a", "b", "c"))
     with pytest.raises(ValueError):
-        score_responses(bank, [response(M, a=bad, b=3, c=3), response(S, a=3, b=3, c=3)],
-                        threshold=1)
+        score_responses(
+            bank, [response(M, a=bad, b=3, c=3), response(S, a=3, b=3, c=3)], threshold=1
+        )
     with pytest.raises(ValueError):
         tally_responses(bank, [response(S, a=3, b=3, c=bad)])
     with pytest.raises(ValueError):
@@ -774,3 +776,14 @@ def test_answer_outside_the_scale_is_an_error(bad: int) -> None:
 def test_side_enum_values() -> None:
     assert Side("marketing") is M and Side("sales") is S
     assert M.other is S and S.other is M
+
+
+def test_answer_outside_the_scale_in_an_incomplete_response_is_an_error() -> None:
+    bank = make_bank(items(*SIX))
+    # 3 of 6 answered → the response would not count, but 6 is not an answer at all;
+    # own_view rejects the same response with ValueError
+    incomplete = response(M, a=6, b=3, c=3)
+    with pytest.raises(ValueError):
+        own_view(bank, incomplete)
+    with pytest.raises(ValueError):
+        score_responses(bank, [incomplete], threshold=1)

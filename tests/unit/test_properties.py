@@ -1,0 +1,220 @@
+"""Properties of the scoring core that must hold for any bank and any answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scoring import Side, score_responses
+from scoring.model import Bank, Response
+from tests.unit.scoring_factories import item, make_bank, move
+
+PROPERTY_SETTINGS = settings(max_examples=200, deadline=None, database=None)
+
+ANSWER = st.one_of(st.none(), st.integers(min_value=1, max_value=5))
+VALUE = st.integers(min_value=1, max_value=5)
+
+
+@st.composite
+def banks(draw: st.DrawFn) -> Bank:
+    """1–6 items over 1–3 dimensions, some reversed, with a move for every lower type."""
+    count = draw(st.integers(min_value=1, max_value=6))
+    dimension_count = draw(st.integers(min_value=1, max_value=3))
+    bank_items = [
+        item(
+            f"i{n}",
+            f"d{draw(st.integers(min_value=1, max_value=dimension_count))}",
+            reverse=draw(st.booleans()),
+        )
+        for n in range(count)
+    ]
+    dimensions = sorted({it.dimension for it in bank_items})
+    moves = [
+        move(f"{type_id}_{d}", type_id, d)
+        for type_id in ("undefined", "defined", "aligned")
+        for d in dimensions
+    ]
+    return make_bank(bank_items, dimensions, moves)
+
+
+def responses_for(bank: Bank, answer: st.SearchStrategy[int | None]) -> st.SearchStrategy[Response]:
+    return st.builds(
+        Response,
+        side=st.sampled_from(Side),
+        answers=st.fixed_dictionaries({it.id: answer for it in bank.items}),
+    )
+
+
+# --- scores stay on the 20–100 scale ---------------------------------------------
+
+
+@PROPERTY_SETTINGS
+@given(data=st.data())
+def test_scores_lie_between_20_and_100(data: st.DataObject) -> None:
+    bank = data.draw(banks())
+    answers = data.draw(st.lists(responses_for(bank, ANSWER), max_size=12))
+    threshold = data.draw(st.integers(min_value=1, max_value=3))
+    result = score_responses(bank, answers, threshold=threshold)
+    if result.is_placed:
+        assert result.score is not None
+        assert 20 <= result.score <= 100
+        assert result.type is not None
+        assert result.type.lower <= result.score <= result.type.upper
+    for side in Side:
+        summary = result.sides[side]
+        if summary.visible and summary.score is not None:
+            assert 20 <= summary.score <= 100
+    for dimension in result.dimensions:
+        for value in (dimension.marketing, dimension.sales, dimension.combined):
+            assert value is None or 20 <= value <= 100
+
+
+# --- swapping the sides negates every gap ------------------------------------------
+
+
+def swapped(response: Response) -> Response:
+    return Response(side=response.side.other, answers=response.answers)
+
+
+def _negated(value: float | None) -> float | None:
+    return None if value is None else -value
+
+
+@PROPERTY_SETTINGS
+@given(data=st.data())
+def test_swapping_sides_negates_every_gap(data: st.DataObject) -> None:
+    bank = data.draw(banks())
+    answers = data.draw(st.lists(responses_for(bank, ANSWER), min_size=1, max_size=12))
+    threshold = data.draw(st.integers(min_value=1, max_value=3))
+    before = score_responses(bank, answers, threshold=threshold)
+    after = score_responses(bank, [swapped(r) for r in answers], threshold=threshold)
+
+    for old, new in zip(before.items, after.items, strict=True):
+        assert (new.gap is None) == (old.gap is None)
+        if old.gap is not None:
+            assert new.gap == pytest.approx(-old.gap, abs=1e-9)
+        assert new.flagged == old.flagged
+        assert (new.marketing_mean, new.sales_mean) == (old.sales_mean, old.marketing_mean)
+    for old_d, new_d in zip(before.dimensions, after.dimensions, strict=True):
+        assert (new_d.gap is None) == (old_d.gap is None)
+        if old_d.gap is not None:
+            assert new_d.gap == pytest.approx(-old_d.gap, abs=1e-9)
+    # the organisation score weighs both sides equally, so it does not move
+    if before.score is None:
+        assert after.score is None
+    else:
+        assert after.score == pytest.approx(before.score)
+
+
+def test_swapping_sides_negates_a_known_gap() -> None:
+    # a concrete anchor for the property: marketing 5, sales 2 → gap 3; swapped → −3
+    bank = make_bank([item("a")])
+    pair = [Response(Side.MARKETING, {"a": 5}), Response(Side.SALES, {"a": 2})]
+    (a,) = score_responses(bank, pair, threshold=1).items
+    (b,) = score_responses(bank, [swapped(r) for r in pair], threshold=1).items
+    assert (a.gap, b.gap) == (3.0, -3.0)
+
+
+# --- a response equal to the means changes nothing ------------------------------
+
+
+@dataclass(frozen=True)
+class SideDesign:
+    centres: tuple[int, ...]
+    #: Per mirrored pair of responses, the offset of each item from its centre.
+    offsets: tuple[tuple[int, ...], ...]
+    with_centre_response: bool
+
+    def responses(self, side: Side, item_ids: tuple[str, ...]) -> list[Response]:
+        rows: list[tuple[int, ...]] = []
+        for pair in self.offsets:
+            rows.append(tuple(c - d for c, d in zip(self.centres, pair, strict=True)))
+            rows.append(tuple(c + d for c, d in zip(self.centres, pair, strict=True)))
+        if self.with_centre_response or not rows:
+            rows.append(self.centres)
+        return [Response(side, dict(zip(item_ids, row, strict=True))) for row in rows]
+
+
+@st.composite
+def side_designs(draw: st.DrawFn, size: int) -> SideDesign:
+    """Answers whose every item mean is the integer centre (2, 3 or 4) of mirrored pairs."""
+    centres = tuple(draw(st.lists(st.sampled_from((2, 3, 4)), min_size=size, max_size=size)))
+    offsets = tuple(
+        draw(
+            st.lists(
+                st.tuples(*[st.integers(min_value=-1, max_value=1) for _ in range(size)]),
+                max_size=3,
+            )
+        )
+    )
+    return SideDesign(centres, offsets, draw(st.booleans()))
+
+
+@PROPERTY_SETTINGS
+@given(data=st.data())
+def test_a_response_equal_to_the_means_keeps_the_placement(data: st.DataObject) -> None:
+    bank = data.draw(banks())
+    ids = tuple(it.id for it in bank.items)
+    designs = {side: data.draw(side_designs(len(ids))) for side in Side}
+    answers = [r for side in Side for r in designs[side].responses(side, ids)]
+    before = score_responses(bank, answers, threshold=1)
+    assert before.is_placed
+
+    side = data.draw(st.sampled_from(Side))
+    # raw answers equal to the raw means (reverse items: 6 − c scores the scored mean 6 − c)
+    extra = Response(side, dict(zip(ids, designs[side].centres, strict=True)))
+    after = score_responses(bank, [*answers, extra], threshold=1)
+
+    assert after.type == before.type
+    assert after.score == before.score
+    assert [r.mean(side) for r in after.items] == [r.mean(side) for r in before.items]
+
+
+# --- a hidden side reveals nothing ---------------------------------------------------
+
+
+@PROPERTY_SETTINGS
+@given(data=st.data())
+def test_a_hidden_side_reveals_nothing(data: st.DataObject) -> None:
+    bank = data.draw(banks())
+    threshold = data.draw(st.integers(min_value=2, max_value=5))
+    hidden = data.draw(st.sampled_from(Side))
+    hidden_count = data.draw(st.integers(min_value=1, max_value=threshold - 1))
+    visible_count = data.draw(st.integers(min_value=threshold, max_value=threshold + 2))
+
+    complete = responses_for(bank, VALUE)
+    visible_answers = [
+        Response(hidden.other, r.answers)
+        for r in data.draw(st.lists(complete, min_size=visible_count, max_size=visible_count))
+    ]
+
+    def hidden_answers() -> list[Response]:
+        drawn = data.draw(st.lists(complete, min_size=hidden_count, max_size=hidden_count))
+        return [Response(hidden, r.answers) for r in drawn]
+
+    first, second = hidden_answers(), hidden_answers()
+    context = data.draw(
+        st.one_of(st.none(), st.fixed_dictionaries({"evident_conflicts": st.booleans()}))
+    )
+    result_a = score_responses(bank, visible_answers + first, threshold=threshold, context=context)
+    result_b = score_responses(bank, second + visible_answers, threshold=threshold, context=context)
+    assert result_a == result_b
+    assert result_a.sides[hidden].visible is False
+    assert result_a.sides[hidden].needed == threshold - hidden_count
+
+
+def test_a_hidden_side_reveals_nothing_concrete() -> None:
+    # one marketing response of 1s or of 5s under threshold 2: identical results
+    bank = make_bank([item("a"), item("b")])
+    sales = [Response(Side.SALES, {"a": 3, "b": 3})] * 2
+    low = score_responses(bank, [*sales, Response(Side.MARKETING, {"a": 1, "b": 1})], threshold=2)
+    high = score_responses(bank, [*sales, Response(Side.MARKETING, {"a": 5, "b": 5})], threshold=2)
+    assert low == high
+    assert low.sides[Side.SALES].score == 60.0
+    # whereas with threshold 1 the two differ
+    assert score_responses(
+        bank, [*sales, Response(Side.MARKETING, {"a": 1, "b": 1})], threshold=1
+    ) != score_responses(bank, [*sales, Response(Side.MARKETING, {"a": 5, "b": 5})], threshold=1)

@@ -8,3 +8,6 @@ bp = Blueprint("api", __name__)
 @bp.get("/healthz")
 def healthz() -> tuple[dict[str, str], int]:
     return {"status": "ok"}, 200
+
+
+from survey.api import routes  # noqa: E402,F401

@@ -1,0 +1,326 @@
+"""The JSON API: a report token opens its own assessment's result and nothing else.
+
+Expected numbers are worked out by hand (the bank has 41 items in 9 dimensions;
+budget_fights is one of its reverse items). Scores are rounded to 2 decimals,
+means, spreads and item gaps to 3.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from survey.models import Assessment
+from survey.services.banks import current_bank
+from tests.conftest import add_responses, create_assessment, uniform_answers
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def result_of(client: FlaskClient, assessment: Assessment) -> dict[str, Any]:
+    response = client.get(
+        f"/api/v1/assessments/{assessment.id}/result", headers=bearer(assessment.report_token)
+    )
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    body: dict[str, Any] = response.get_json()
+    return body
+
+
+def mixed_case() -> Assessment:
+    """Threshold 3, three responses a side.
+
+    Marketing scores 4 everywhere, except regular_joint_sessions answered 5, 3, 4
+    (mean 4, sample sd 1) and budget_fights answered 1 (reverse: scores 5).
+    Sales scores 2 everywhere, budget_fights answered 5 (scores 1).
+    Marketing (39·4 + 4 + 5)/41 × 20 = 3300/41 = 80.49; sales (39·2 + 2 + 1)/41 × 20 =
+    1620/41 = 39.51; organisation 4920/82 = 60.0, the lower edge of Aligned.
+    """
+    assessment = create_assessment(threshold=3)
+    for first in (5, 3, 4):
+        answers = uniform_answers(4)
+        answers.update(regular_joint_sessions=first, budget_fights=1)
+        add_responses(assessment, "marketing", answers)
+    sales = uniform_answers(2)
+    sales["budget_fights"] = 5
+    add_responses(assessment, "sales", sales, count=3)
+    return assessment
+
+
+def test_result_body_for_a_placed_case(app: Flask, client: FlaskClient) -> None:
+    body = result_of(client, mixed_case())
+    assert body["status"] == "placed"
+    assert body["threshold"] == 3
+    assert body["bank_version"] == 1
+    assert body["responses"] == {
+        "marketing": {"counted": 3, "excluded": 0},
+        "sales": {"counted": 3, "excluded": 0},
+    }
+    assert body["score"] == 60.0
+    assert body["type"] == "aligned"
+    assert body["next_type"] == "integrated"
+    assert body["sides"] == {
+        "marketing": {"score": 80.49, "visible": True, "needed": 0},
+        "sales": {"score": 39.51, "visible": True, "needed": 0},
+    }
+    assert body["missing_sides"] == []
+
+    dimensions = {d["id"]: d for d in body["dimensions"]}
+    assert len(dimensions) == 9
+    # marketing (4·4 + 5)/5 × 20 = 84, sales (4·2 + 1)/5 × 20 = 36
+    assert dimensions["shared_goals_and_rewards"] == {
+        "id": "shared_goals_and_rewards",
+        "title": "Shared goals and rewards",
+        "marketing": 84.0,
+        "sales": 36.0,
+        "combined": 60.0,
+        "gap": 48.0,
+    }
+    assert dimensions["communication"]["marketing"] == 80.0
+    assert dimensions["communication"]["sales"] == 40.0
+
+    items = {i["id"]: i for i in body["items"]}
+    assert len(items) == 41
+    assert items["regular_joint_sessions"] == {
+        "id": "regular_joint_sessions",
+        "dimension": "communication",
+        "reverse": False,
+        "marketing": {"mean": 4.0, "sd": 1.0},
+        "sales": {"mean": 2.0, "sd": 0.0},
+        "gap": 2.0,
+        "flagged": True,
+    }
+    assert items["budget_fights"] == {
+        "id": "budget_fights",
+        "dimension": "shared_goals_and_rewards",
+        "reverse": True,
+        "marketing": {"mean": 5.0, "sd": 0.0},
+        "sales": {"mean": 1.0, "sd": 0.0},
+        "gap": 4.0,
+        "flagged": True,
+    }
+
+    # every dimension combines to 60, so the six Aligned moves tie and keep catalogue order;
+    # every item combines to 3, so reasons are the first two items of the move's dimensions
+    assert [m["id"] for m in body["moves"]] == [
+        "chief_revenue_officer",
+        "define_funnel_together",
+        "split_upstream_downstream",
+        "shared_targets_and_rewards",
+        "integrated_metrics",
+        "shared_crm_and_automation",
+    ]
+    first = body["moves"][0]
+    assert first["title"] == "Put one leader over revenue"
+    assert first["action"].startswith("Appoint a chief revenue officer")
+    assert first["score"] == 60.0
+    assert first["reasons"] == [
+        {"item": "one_revenue_chief", "marketing": 4.0, "sales": 2.0, "gap": 2.0},
+        {"item": "people_move_between_teams", "marketing": 4.0, "sales": 2.0, "gap": 2.0},
+    ]
+    assert body["advice"] == {
+        "target": "integrated",
+        "recommendation": "move_up",
+        "next_step": "integrated",
+        "reasons": [],
+        "context_missing": True,
+    }
+
+
+def test_rounding_and_move_order(app: Flask, client: FlaskClient) -> None:
+    """Both sides score 3 everywhere except feedback_and_insight (1 on both) and
+    culture_and_trust (sales 2). Organisation 2210/41 = 53.90 (Defined); marketing
+    113/41 × 20 = 55.12, sales 108/41 × 20 = 52.68. Moves from Defined ranked by the
+    mean of their dimensions (feedback 20, culture 50, others 60)."""
+
+    def answers(sales: bool) -> dict[str, int | None]:
+        result: dict[str, int | None] = {}
+        for item in current_bank().items:
+            value = {"feedback_and_insight": 1, "culture_and_trust": 2 if sales else 3}.get(
+                item.dimension, 3
+            )
+            result[item.id] = 6 - value if item.reverse else value
+        return result
+
+    assessment = create_assessment(threshold=2)
+    add_responses(assessment, "marketing", answers(sales=False), count=2)
+    add_responses(assessment, "sales", answers(sales=True), count=2)
+    body = result_of(client, assessment)
+    assert body["score"] == 53.9
+    assert body["type"] == "defined"
+    assert body["sides"]["marketing"]["score"] == 55.12
+    assert body["sides"]["sales"]["score"] == 52.68
+    assert [(m["id"], m["score"]) for m in body["moves"]] == [
+        ("better_sales_feedback", 40.0),
+        ("marketing_liaison", 43.33),
+        ("joint_assignments_and_rotation", 46.67),
+        ("sit_together", 55.0),
+        ("disciplined_communication", 60.0),
+    ]
+    culture = next(d for d in body["dimensions"] if d["id"] == "culture_and_trust")
+    assert (culture["marketing"], culture["sales"], culture["gap"]) == (60.0, 40.0, 20.0)
+
+
+def test_waiting_hides_everything_of_the_hidden_side(app: Flask, client: FlaskClient) -> None:
+    assessment = create_assessment(threshold=5)
+    add_responses(assessment, "marketing", uniform_answers(4), count=5)
+    add_responses(assessment, "sales", uniform_answers(3), count=2)
+    body = result_of(client, assessment)
+    assert body["status"] == "waiting"
+    assert body["score"] is None
+    assert body["type"] is None
+    assert body["next_type"] is None
+    assert body["moves"] == []
+    assert body["sides"] == {
+        "marketing": {"score": 80.0, "visible": True, "needed": 0},
+        "sales": {"score": None, "visible": False, "needed": 3},
+    }
+    assert body["responses"]["sales"] == {"counted": 2, "excluded": 0}
+    assert body["missing_sides"] == []
+    for item in body["items"]:
+        assert item["sales"] == {"mean": None, "sd": None}
+        assert item["gap"] is None
+        assert item["flagged"] is None
+        assert item["marketing"]["mean"] == 4.0
+    for dimension in body["dimensions"]:
+        assert dimension["sales"] is None
+        assert dimension["combined"] is None
+        assert dimension["gap"] is None
+    assert body["advice"]["recommendation"] is None
+    assert body["advice"]["next_step"] is None
+
+
+def test_a_side_without_responses_is_listed_missing(app: Flask, client: FlaskClient) -> None:
+    assessment = create_assessment(threshold=5)
+    add_responses(assessment, "marketing", uniform_answers(4), count=5)
+    body = result_of(client, assessment)
+    assert body["missing_sides"] == ["sales"]
+    assert body["sides"]["sales"] == {"score": None, "visible": False, "needed": 5}
+
+
+def test_excluded_responses_are_counted_per_side(app: Flask, client: FlaskClient) -> None:
+    assessment = create_assessment(threshold=5)
+    add_responses(assessment, "marketing", uniform_answers(4), count=5)
+    add_responses(assessment, "sales", uniform_answers(3), count=5)
+    add_responses(assessment, "sales", {"know_whom_to_call": 2}, count=1)
+    add_responses(assessment, "marketing", {"know_whom_to_call": 5}, count=2)
+    body = result_of(client, assessment)
+    assert body["responses"] == {
+        "marketing": {"counted": 5, "excluded": 2},
+        "sales": {"counted": 5, "excluded": 1},
+    }
+    assert body["score"] == 70.0
+
+
+def assert_refused(response: Any) -> None:
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    body = response.get_json()
+    assert set(body) == {"error"}
+    assert "score" not in response.get_data(as_text=True)
+
+
+def test_missing_token_is_401(app: Flask, client: FlaskClient) -> None:
+    assessment = mixed_case()
+    assert_refused(client.get(f"/api/v1/assessments/{assessment.id}/result"))
+    assert_refused(
+        client.get(
+            f"/api/v1/assessments/{assessment.id}/result",
+            headers={"Authorization": f"Basic {assessment.report_token}"},
+        )
+    )
+    assert_refused(
+        client.get(
+            f"/api/v1/assessments/{assessment.id}/result", headers={"Authorization": "Bearer "}
+        )
+    )
+
+
+def test_wrong_token_is_401(app: Flask, client: FlaskClient) -> None:
+    assessment = mixed_case()
+    for token in ("wrong", assessment.marketing_token, assessment.report_token + "x"):
+        response = client.get(f"/api/v1/assessments/{assessment.id}/result", headers=bearer(token))
+        assert_refused(response)
+        assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
+
+
+def test_another_assessments_token_is_401(app: Flask, client: FlaskClient) -> None:
+    mine = mixed_case()
+    other = create_assessment(name="Other wave")
+    assert_refused(
+        client.get(f"/api/v1/assessments/{mine.id}/result", headers=bearer(other.report_token))
+    )
+    assert_refused(
+        client.get(f"/api/v1/assessments/{other.id}/result", headers=bearer(mine.report_token))
+    )
+
+
+def test_unknown_id_is_404_with_a_token_and_401_without(app: Flask, client: FlaskClient) -> None:
+    assessment = mixed_case()
+    unknown = assessment.id + 1000
+    response = client.get(
+        f"/api/v1/assessments/{unknown}/result", headers=bearer(assessment.report_token)
+    )
+    assert response.status_code == 404
+    assert set(response.get_json()) == {"error"}
+    assert_refused(client.get(f"/api/v1/assessments/{unknown}/result"))
+
+
+def test_csrf_protection_does_not_block_reads(make_app: Any) -> None:
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        assessment = mixed_case()
+        response = app.test_client().get(
+            f"/api/v1/assessments/{assessment.id}/result", headers=bearer(assessment.report_token)
+        )
+        assert response.status_code == 200
+        assert response.get_json()["score"] == 60.0
+
+
+def test_api_and_report_page_agree(app: Flask, client: FlaskClient) -> None:
+    assessment = mixed_case()
+    body = result_of(client, assessment)
+    html = client.get(f"/r/{assessment.report_token}").get_data(as_text=True)
+    shown = re.search(r"Score ([\d.]+) on a scale from 20 to 100", html)
+    assert shown is not None
+    assert float(shown.group(1)) == pytest.approx(body["score"], abs=0.05)
+    type_name = current_bank().type(body["type"]).name.get()
+    assert f'<p class="type-name">{type_name}</p>' in html
+    sides = re.findall(r'<div class="side-score side-\w+">.*?<strong>(.*?)</strong>', html, re.S)
+    assert [float(s) for s in sides] == pytest.approx(
+        [body["sides"]["marketing"]["score"], body["sides"]["sales"]["score"]], abs=0.05
+    )
+    flagged = html.count('<td class="num flagged">')
+    assert flagged == sum(1 for item in body["items"] if item["flagged"])
+
+
+def test_assessment_details(app: Flask, client: FlaskClient) -> None:
+    assessment = mixed_case()
+    response = client.get(
+        f"/api/v1/assessments/{assessment.id}", headers=bearer(assessment.report_token)
+    )
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["organisation"] == "Acme Ltd"
+    assert body["wave"] == "Baseline"
+    assert body["threshold"] == 3
+    assert body["responses"] == {
+        "marketing": {"counted": 3, "excluded": 0},
+        "sales": {"counted": 3, "excluded": 0},
+    }
+    assert_refused(client.get(f"/api/v1/assessments/{assessment.id}"))
+
+
+def test_responses_are_not_cached_by_shared_caches(app: Flask, client: FlaskClient) -> None:
+    assessment = mixed_case()
+    response = client.get(
+        f"/api/v1/assessments/{assessment.id}/result", headers=bearer(assessment.report_token)
+    )
+    assert "no-store" in response.headers["Cache-Control"]
+    assert "Authorization" in response.headers["Vary"]

@@ -1,7 +1,203 @@
-"""`flask --app app assessment …`"""
+"""`flask --app app assessment …`: create assessment waves, list them, open and close them."""
 
 from __future__ import annotations
 
-import click
+import json
+from pathlib import Path
+from typing import Any
 
-group = click.Group("assessment", help="Manage assessments.")
+import click
+from sqlalchemy import func, select
+
+from survey.commands.problems import ProblemsError, count
+from survey.database import begin_write
+from survey.extensions import db
+from survey.models import NAME_MAX, Assessment, Organisation, Response
+from survey.services import audit
+from survey.services.accounts import find_account
+from survey.services.assessments import create_assessment, create_organisation, links
+from survey.services.banks import current_bank
+from survey.services.context import ContextAnswers, ContextError, load_context_file
+from survey.services.organisations import IDENTIFIABLE_BELOW, MAX_THRESHOLD
+
+group = click.Group("assessment", help="Create, list, open and close assessments.")
+
+
+def _name(_context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    name = value.strip()
+    if not name:
+        raise click.BadParameter("must not be empty", param=parameter)
+    if len(name) > NAME_MAX:
+        raise click.BadParameter(f"must be at most {NAME_MAX} characters", param=parameter)
+    return name
+
+
+def describe(assessment: Assessment) -> str:
+    """``assessment 3 (Acme / Baseline)``, for messages."""
+    return f"assessment {assessment.id} ({assessment.organisation.name} / {assessment.name})"
+
+
+def get_assessment(assessment_id: int) -> Assessment:
+    """The assessment with this id, or a clear error."""
+    assessment = db.session.get(Assessment, assessment_id)
+    if assessment is None:
+        db.session.rollback()
+        raise click.ClickException(
+            f"there is no assessment with id {assessment_id} (see `assessment list`)"
+        )
+    return assessment
+
+
+def assessment_json(assessment: Assessment) -> dict[str, Any]:
+    """The id and the absolute links of an assessment, as ``assessment create`` prints them."""
+    return {"id": assessment.id, **links(assessment)}
+
+
+def _read_context(path: Path | None) -> ContextAnswers | None:
+    if path is None:
+        return None
+    try:
+        return load_context_file(path, current_bank())
+    except ContextError as error:
+        raise ProblemsError(
+            f"{path}: {count(len(error.problems), 'problem')}; nothing was created:",
+            error.problems,
+        ) from None
+
+
+@group.command("create")
+@click.option(
+    "--org", "organisation_name", metavar="NAME", callback=_name, help="A new organisation."
+)
+@click.option(
+    "--org-id",
+    "organisation_id",
+    type=int,
+    metavar="ID",
+    help="Add the wave to this existing organisation instead.",
+)
+@click.option("--wave", default="Baseline", show_default=True, callback=_name, help="Wave name.")
+@click.option(
+    "--threshold",
+    type=click.IntRange(1, MAX_THRESHOLD),
+    help="Fewest counted responses a side needs to be shown [default: DEFAULT_THRESHOLD].",
+)
+@click.option(
+    "--context",
+    "context_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE.yaml",
+    help="The advisor's answers: one 'factor_id: answer' line per factor.",
+)
+@click.option("--owner", metavar="EMAIL", help="The consultant account that runs the organisation.")
+def create(
+    organisation_name: str | None,
+    organisation_id: int | None,
+    wave: str,
+    threshold: int | None,
+    context_path: Path | None,
+    owner: str | None,
+) -> None:
+    """Create an assessment wave and print its id and links as JSON."""
+    if (organisation_name is None) == (organisation_id is None):
+        raise click.UsageError("give either --org NAME (a new organisation) or --org-id ID")
+    if owner is not None and organisation_id is not None:
+        raise click.UsageError("--owner applies to a new organisation (--org) only")
+    context = _read_context(context_path)
+
+    begin_write()
+    owner_account = None
+    if owner is not None:
+        owner_account = find_account(owner)
+        if owner_account is None or owner_account.is_disabled:
+            db.session.rollback()
+            state = "is disabled" if owner_account else "does not exist"
+            raise click.ClickException(f"the account {owner.strip()} {state}; nothing was created")
+    if organisation_id is not None:
+        organisation = db.session.get(Organisation, organisation_id)
+        if organisation is None:
+            db.session.rollback()
+            raise click.ClickException(f"there is no organisation with id {organisation_id}")
+    else:
+        assert organisation_name is not None
+        organisation = create_organisation(organisation_name, owner_account)
+    assessment = create_assessment(organisation, name=wave, threshold=threshold, context=context)
+    audit.record("assessment.create", describe(assessment))
+    db.session.commit()
+    click.echo(json.dumps(assessment_json(assessment), indent=2))
+    if assessment.threshold < IDENTIFIABLE_BELOW:
+        click.echo(
+            f"Warning: with a threshold below {IDENTIFIABLE_BELOW}, answers may be identifiable.",
+            err=True,
+        )
+
+
+@group.command("list")
+def list_assessments() -> None:
+    """List every assessment with its organisation, status and response counts."""
+    assessments = db.session.scalars(
+        select(Assessment).join(Assessment.organisation).order_by(Assessment.id)
+    ).all()
+    if not assessments:
+        click.echo("No assessments yet. Create one with `assessment create --org NAME`.")
+        return
+    tallies: dict[tuple[int, str, bool], int] = {
+        (assessment_id, side, counted): number
+        for assessment_id, side, counted, number in db.session.execute(
+            select(Response.assessment_id, Response.side, Response.counted, func.count()).group_by(
+                Response.assessment_id, Response.side, Response.counted
+            )
+        )
+    }
+
+    def side_counts(assessment_id: int, side: str) -> str:
+        counted = tallies.get((assessment_id, side, True), 0)
+        excluded = tallies.get((assessment_id, side, False), 0)
+        return f"{counted} (+{excluded} excluded)" if excluded else str(counted)
+
+    header = ("ID", "ORGANISATION", "WAVE", "STATUS", "MARKETING", "SALES")
+    rows = [
+        (
+            str(a.id),
+            f"{a.organisation.name} (#{a.organisation_id})",
+            a.name,
+            "open" if a.is_open else "closed",
+            side_counts(a.id, "marketing"),
+            side_counts(a.id, "sales"),
+        )
+        for a in assessments
+    ]
+    widths = [max(len(row[column]) for row in [header, *rows]) for column in range(len(header))]
+    for row in [header, *rows]:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+    click.echo("MARKETING and SALES count the responses that count towards the report.")
+
+
+def _set_open(assessment_id: int, is_open: bool) -> None:
+    begin_write()
+    assessment = get_assessment(assessment_id)
+    name, state = describe(assessment), "open" if is_open else "closed"
+    if assessment.is_open == is_open:
+        db.session.rollback()
+        click.echo(f"{name[:1].upper()}{name[1:]} is already {state}.")
+        return
+    assessment.is_open = is_open
+    audit.record("assessment.reopen" if is_open else "assessment.close", name)
+    db.session.commit()
+    click.echo(f"{name[:1].upper()}{name[1:]} is now {state}.")
+
+
+@group.command("close")
+@click.argument("assessment_id", metavar="ID", type=int)
+def close(assessment_id: int) -> None:
+    """Stop taking responses (the survey links say the survey has ended)."""
+    _set_open(assessment_id, False)
+
+
+@group.command("open")
+@click.argument("assessment_id", metavar="ID", type=int)
+def reopen(assessment_id: int) -> None:
+    """Take responses again."""
+    _set_open(assessment_id, True)

@@ -1,7 +1,105 @@
-"""`flask --app app responses …`"""
+"""`flask --app app responses …`: the CSV template and importing responses from CSV."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-group = click.Group("responses", help="Manage responsess.")
+from scoring import Side
+from survey.commands.assessment import describe, get_assessment
+from survey.commands.problems import ProblemsError, count
+from survey.database import begin_write
+from survey.extensions import db
+from survey.services import audit
+from survey.services.assessments import response_counts
+from survey.services.banks import current_bank
+from survey.services.imports import (
+    AssessmentClosedError,
+    ImportProblems,
+    decode_csv,
+    import_responses,
+    parse_responses_csv,
+    template_csv,
+)
+
+group = click.Group("responses", help="Import survey responses from a CSV file.")
+
+
+@group.command("template")
+@click.argument("assessment_id", metavar="ID", type=int)
+def template(assessment_id: int) -> None:
+    """Print the header row of an import file for assessment ID.
+
+    Fill in one row per respondent: the side (marketing or sales), then 1–5 for
+    each item, or leave the cell empty (or write na) for "don't know".
+    """
+    get_assessment(assessment_id)
+    click.echo(template_csv(current_bank()), nl=False)
+
+
+def _closed_message(name: str, assessment_id: int) -> str:
+    return (
+        f"{name} is closed and takes no responses; nothing was imported "
+        f"(reopen it with `assessment open {assessment_id}`)"
+    )
+
+
+@group.command("import")
+@click.argument("assessment_id", metavar="ID", type=int)
+@click.argument("path", metavar="FILE.csv", type=click.Path(dir_okay=False, path_type=Path))
+def import_file(assessment_id: int, path: Path) -> None:
+    """Import the responses in FILE.csv into assessment ID: all of them or none.
+
+    The whole file is checked first; every problem is listed with its row and column.
+    """
+    assessment = get_assessment(assessment_id)
+    if not assessment.is_open:
+        raise click.ClickException(_closed_message(describe(assessment), assessment_id))
+    db.session.rollback()  # end the read; the write below starts its own transaction
+
+    source = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise click.ClickException(
+            f"{source}: cannot read file: {error.strerror or error}"
+        ) from None
+    bank = current_bank()
+    try:
+        responses = parse_responses_csv(decode_csv(data, source), bank, source)
+    except ImportProblems as error:
+        raise ProblemsError(
+            f"{source}: {count(len(error.problems), 'problem')}; nothing was imported:",
+            error.problems,
+        ) from None
+
+    begin_write()
+    assessment = get_assessment(assessment_id)
+    name = describe(assessment)
+    try:
+        imported = import_responses(assessment, responses, bank)
+    except AssessmentClosedError:
+        db.session.rollback()
+        raise click.ClickException(_closed_message(name, assessment_id)) from None
+    audit.record("responses.import", f"{count(len(responses), 'response')} into {name}")
+    db.session.commit()
+
+    click.echo(f"Imported {count(len(responses), 'response')} into {name}:")
+    for side in Side:
+        numbers = imported[side]
+        excluded = (
+            f"{numbers.excluded} of them excluded (too few items answered)"
+            if numbers.excluded
+            else "none excluded"
+        )
+        click.echo(f"  {side.value}: {numbers.imported}, {excluded}")
+    totals = response_counts(assessment_id)
+    threshold = assessment.threshold
+    for side in Side:
+        counted = totals[side.value]["counted"]
+        if counted < threshold:
+            click.echo(
+                f"  {side.value} now has {count(counted, 'counted response')}; the report "
+                f"shows this side from {threshold} on."
+            )

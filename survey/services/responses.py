@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from scoring import Bank, Response as ScoringResponse, Side, is_counted
+from scoring import Bank, Side, is_counted
+from scoring import Response as ScoringResponse
 from survey.extensions import db
 from survey.models import Answer, Assessment, Response
 

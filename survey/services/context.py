@@ -1,0 +1,189 @@
+"""The advisor's context: an organisation's answers to the bank's plain questions.
+
+A context maps a factor id of the bank (``advisor.factors``) to an answer: yes or
+no for a yes/no factor, one of the listed choices otherwise. It comes from a YAML
+file on the command line or from a form in the consultant workspace; both go
+through :func:`parse_context`, which checks it against the bank and reports every
+problem at once.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Hashable, Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from scoring import Bank
+
+#: What a yes/no factor accepts, besides true and false themselves (any letter case).
+YES_WORDS = frozenset({"yes", "true", "y"})
+NO_WORDS = frozenset({"no", "false", "n"})
+
+ContextAnswers = dict[str, bool | str]
+
+
+class ContextError(ValueError):
+    """A context that does not fit the bank; ``problems`` lists every problem, one line each."""
+
+    problems: tuple[str, ...]
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(self.problems))
+
+    def __str__(self) -> str:
+        return "\n".join(self.problems)
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _kind_of(value: object) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return f"the text {_shown(value)}"
+    return f"{_shown(value)}"
+
+
+def _yes_no(value: object) -> bool | None:
+    """``True``/``False`` for a yes/no answer, ``None`` if it is not one."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in YES_WORDS:
+            return True
+        if word in NO_WORDS:
+            return False
+    return None
+
+
+def parse_context(raw: object, bank: Bank, source: str = "context") -> ContextAnswers:
+    """Check ``raw`` (factor id → answer) against ``bank`` and return the answers given.
+
+    Yes/no factors take ``true``/``false`` or the words yes/no; choice factors take
+    one of their choices. An empty answer (``None`` or ``""``) means "not answered"
+    and is left out. Raises :class:`ContextError` listing every problem, each line
+    starting with ``source`` and naming the factor.
+    """
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ContextError(
+            [
+                f"{source}: must be a mapping of factor id to answer, "
+                f"one 'factor_id: answer' line each (got {_kind_of(raw)})"
+            ]
+        )
+    factors = {factor.id: factor for factor in bank.context_factors}
+    problems: list[str] = []
+    answers: ContextAnswers = {}
+    for key, value in raw.items():
+        if not isinstance(key, str) or key not in factors:
+            known = ", ".join(factors) or "none"
+            problems.append(f"{source}: {key}: unknown factor (the bank's factors: {known})")
+            continue
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        factor = factors[key]
+        if factor.is_yes_no:
+            answer = _yes_no(value)
+            if answer is None:
+                problems.append(f"{source}: {key}: must be yes or no (got {_kind_of(value)})")
+                continue
+            answers[key] = answer
+        elif not isinstance(value, str) or value.strip() not in factor.choices:
+            problems.append(
+                f"{source}: {key}: {_shown(value)} is not one of the choices "
+                f"({', '.join(factor.choices)})"
+            )
+        else:
+            answers[key] = value.strip()
+    if problems:
+        raise ContextError(problems)
+    return answers
+
+
+# --------------------------------------------------------------------------- YAML files
+
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+
+
+class _ContextLoader(yaml.SafeLoader):
+    """A safe loader that keeps yes/no/on/off as text and records duplicate keys."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicate_keys: list[tuple[int, str]] = []
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
+        seen: set[str] = set()
+        for key_node, _value in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                if key_node.value in seen:
+                    self.duplicate_keys.append((key_node.start_mark.line + 1, key_node.value))
+                seen.add(key_node.value)
+        return super().construct_mapping(node, deep=deep)
+
+
+# A choice such as "no" or "on" must stay the text it is; yes/no words are read above.
+_ContextLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL_TAG]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_ContextLoader.add_implicit_resolver(
+    _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def parse_context_yaml(text: str, bank: Bank, source: str = "context") -> ContextAnswers:
+    """Parse a YAML document of advisor answers; see :func:`parse_context`."""
+    loader = _ContextLoader(text)
+    try:
+        document: object = loader.get_single_data()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        what = error.problem or error.context or "invalid YAML"
+        raise ContextError([f"{source}: {where}YAML syntax error: {what}"]) from None
+    except yaml.YAMLError as error:
+        raise ContextError([f"{source}: YAML syntax error: {error}"]) from None
+    finally:
+        loader.dispose()
+    if loader.duplicate_keys:
+        raise ContextError(
+            f"{source}: line {line}: {key}: answered twice" for line, key in loader.duplicate_keys
+        )
+    if document is None:
+        raise ContextError(
+            [f"{source}: the file is empty (expected one 'factor_id: answer' line per factor)"]
+        )
+    return parse_context(document, bank, source)
+
+
+def load_context_file(path: str | os.PathLike[str], bank: Bank) -> ContextAnswers:
+    """Read and check the YAML file of advisor answers at ``path``."""
+    source = os.fspath(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ContextError([f"{source}: not UTF-8 text ({error.reason})"]) from None
+    except OSError as error:
+        raise ContextError([f"{source}: cannot read file: {error.strerror or error}"]) from None
+    return parse_context_yaml(text, bank, source)
+
+
+__all__ = [
+    "ContextAnswers",
+    "ContextError",
+    "load_context_file",
+    "parse_context",
+    "parse_context_yaml",
+]

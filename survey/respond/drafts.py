@@ -1,0 +1,209 @@
+"""Answers in progress and their submission.
+
+A respondent's unfinished answers live in a ``Draft`` row keyed by the SHA-256
+of a random key that only their browser holds (in a cookie limited to the
+survey link). The database never sees the key itself, and nothing else about
+the respondent is kept. Submitting turns the draft into a ``Response`` and
+deletes the draft in one write transaction, so a replayed or doubled POST finds
+no draft and stores nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+
+from scoring import Bank, OwnView, Side, own_view
+from scoring import Response as ScoringResponse
+from scoring.model import HIGHEST_ANSWER, LOWEST_ANSWER
+from scoring.rules import COUNTED_SHARE
+from survey.database import begin_write
+from survey.extensions import db
+from survey.models import Assessment, Draft, today
+from survey.services.responses import DONT_KNOW, add_response, parse_answer
+
+COOKIE_NAME = "survey_draft"
+KEY_BYTES = 32
+#: How long an unfinished draft (and its cookie) is kept.
+DRAFT_DAYS = 30
+#: A rough reading-and-choosing time per statement, for the start page.
+SECONDS_PER_ITEM = 15
+#: What a form may send for one item: the scale, then "don't know".
+ANSWER_VALUES: tuple[str, ...] = (
+    *(str(value) for value in range(LOWEST_ANSWER, HIGHEST_ANSWER + 1)),
+    DONT_KNOW,
+)
+
+
+class SurveyClosed(Exception):
+    """The assessment no longer accepts answers; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class SavedDraft:
+    #: The key for the cookie: the one sent, or a new one when a draft was created.
+    key: str
+    created: bool
+    answered: int
+
+
+@dataclass(frozen=True)
+class Submission:
+    counted: bool
+    #: How many items had a 1–5 answer (the rest were "don't know").
+    rated: int
+    own_view: OwnView
+
+
+def new_key() -> str:
+    return secrets.token_urlsafe(KEY_BYTES)
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def estimated_minutes(bank: Bank) -> int:
+    """How long the questionnaire takes, in whole minutes (at least one)."""
+    return max(1, round(len(bank.items) * SECONDS_PER_ITEM / 60))
+
+
+def answers_needed_to_count(bank: Bank) -> int:
+    """The fewest 1–5 answers a response needs to count toward the results."""
+    return math.ceil(COUNTED_SHARE * len(bank.items))
+
+
+def clean_answers(bank: Bank, raw: Mapping[str, object]) -> dict[str, str]:
+    """Only the bank's items, each with a known choice, in bank order."""
+    return {
+        item.id: value
+        for item in bank.items
+        if isinstance(value := raw.get(item.id), str) and value in ANSWER_VALUES
+    }
+
+
+def find_draft(
+    assessment: Assessment, side: Side, key: str | None, *, lock: bool = False
+) -> Draft | None:
+    """The draft the cookie's key belongs to, on this survey link; ``lock`` takes its row lock."""
+    if not key:
+        return None
+    query = select(Draft).where(
+        Draft.key_hash == hash_key(key),
+        Draft.assessment_id == assessment.id,
+        Draft.side == side.value,
+    )
+    if lock:
+        # Two concurrent submissions of one draft: the second waits, then finds it gone.
+        query = query.with_for_update()
+    return db.session.scalar(query)
+
+
+def draft_answers(bank: Bank, draft: Draft | None) -> dict[str, str]:
+    return clean_answers(bank, draft.answers or {}) if draft is not None else {}
+
+
+def _require_open(assessment: Assessment) -> None:
+    if not assessment.is_open:
+        db.session.rollback()
+        raise SurveyClosed
+
+
+def _delete_stale_drafts(assessment: Assessment) -> None:
+    cutoff = today() - dt.timedelta(days=DRAFT_DAYS)
+    db.session.execute(
+        delete(Draft).where(Draft.assessment_id == assessment.id, Draft.updated_on < cutoff)
+    )
+
+
+def _create_draft(assessment: Assessment, side: Side, answers: Mapping[str, str]) -> str:
+    _delete_stale_drafts(assessment)
+    key = new_key()
+    db.session.add(
+        Draft(
+            key_hash=hash_key(key),
+            assessment_id=assessment.id,
+            side=side.value,
+            answers=dict(answers),
+        )
+    )
+    return key
+
+
+def start_draft(assessment: Assessment, side: Side, key: str | None) -> SavedDraft:
+    """The respondent's draft: the existing one for ``key``, or a new, empty one."""
+    begin_write()
+    _require_open(assessment)
+    draft = find_draft(assessment, side, key)
+    if draft is not None and key:
+        db.session.rollback()
+        return SavedDraft(key=key, created=False, answered=len(draft.answers or {}))
+    new = _create_draft(assessment, side, {})
+    db.session.commit()
+    return SavedDraft(key=new, created=True, answered=0)
+
+
+def save_draft(
+    assessment: Assessment,
+    side: Side,
+    key: str | None,
+    answers: Mapping[str, str],
+    bank: Bank,
+    *,
+    create: bool = True,
+) -> SavedDraft | None:
+    """Add ``answers`` to the draft (later answers replace earlier ones).
+
+    Without a draft, a new one is made when ``create`` is set; otherwise nothing
+    is stored and the result is ``None``.
+    """
+    given = clean_answers(bank, answers)
+    begin_write()
+    _require_open(assessment)
+    draft = find_draft(assessment, side, key, lock=True)
+    if draft is None:
+        if not create:
+            db.session.rollback()
+            return None
+        new = _create_draft(assessment, side, given)
+        db.session.commit()
+        return SavedDraft(key=new, created=True, answered=len(given))
+    merged = {**draft_answers(bank, draft), **given}
+    draft.answers = merged  # a new dict, so the JSON column sees the change
+    draft.updated_on = today()
+    db.session.commit()
+    assert key is not None  # a draft was found by it
+    return SavedDraft(key=key, created=False, answered=len(merged))
+
+
+def submit(
+    assessment: Assessment, side: Side, key: str | None, answers: Mapping[str, str], bank: Bank
+) -> Submission | None:
+    """Store the complete ``answers`` as one response and delete the draft, atomically.
+
+    ``None`` when the draft is gone (already submitted): nothing is stored.
+    """
+    values = {item_id: parse_answer(raw) for item_id, raw in clean_answers(bank, answers).items()}
+    if len(values) != len(bank.items):
+        raise ValueError("every item needs an answer (1–5 or don't know) before submitting")
+    begin_write()
+    _require_open(assessment)
+    draft = find_draft(assessment, side, key, lock=True)
+    if draft is None:
+        db.session.rollback()
+        return None
+    response = add_response(assessment, side, values, bank)
+    counted = response.counted
+    db.session.delete(draft)
+    db.session.commit()
+    return Submission(
+        counted=counted,
+        rated=sum(1 for value in values.values() if value is not None),
+        own_view=own_view(bank, ScoringResponse(side, values)),
+    )

@@ -19,7 +19,10 @@ def test_a_survey_can_be_started_over_https(make_app: Any) -> None:
         client = app.test_client()
         start = client.get(f"/s/{token}", base_url="https://survey.test")
         # Browsers send a same-origin Referer only if the policy allows it.
-        assert start.headers["Referrer-Policy"] in {"same-origin", "strict-origin-when-cross-origin"}
+        assert start.headers["Referrer-Policy"] in {
+            "same-origin",
+            "strict-origin-when-cross-origin",
+        }
         csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', start.get_data(as_text=True))
         assert csrf is not None
         response = client.post(

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 from sqlalchemy import text
@@ -70,6 +70,20 @@ def empty_all_tables() -> None:
             connection.execute(table.delete())
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose requests do not share ``g`` with the test's app context.
+
+    The ``app`` fixture keeps an app context open so tests can query the database;
+    Flask reuses it for requests, so without this, values cached on ``g`` (such as
+    Flask-Login's current user) would leak from one client's request to another's.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        if has_app_context():
+            g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def make_app(migrated: str) -> Iterator[Any]:
     """Build an app with extra settings; tables are emptied before the test."""
@@ -77,6 +91,7 @@ def make_app(migrated: str) -> Iterator[Any]:
 
     def build(**overrides: Any) -> Flask:
         application = create_app({**base_config(migrated), **overrides})
+        application.test_client_class = IsolatedClient
         apps.append(application)
         return application
 
@@ -140,7 +155,9 @@ def create_assessment(
     return assessment
 
 
-def uniform_answers(value: int | None, *, reverse_value: int | None = None) -> dict[str, int | None]:
+def uniform_answers(
+    value: int | None, *, reverse_value: int | None = None
+) -> dict[str, int | None]:
     """Every item answered ``value``; reverse items ``reverse_value`` (default: the mirror)."""
     answers: dict[str, int | None] = {}
     for item in current_bank().items:

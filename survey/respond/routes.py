@@ -28,6 +28,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from markupsafe import Markup
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import RadioField
 
@@ -49,7 +50,7 @@ from survey.respond.drafts import (
     start_draft,
     submit,
 )
-from survey.respond.forms import AnswerForm, StartForm, answer_form_class
+from survey.respond.forms import ANSWER_LABELS, AnswerForm, StartForm, answer_form_class
 from survey.services.assessments import find_by_survey_token
 from survey.services.banks import current_bank
 from survey.services.organisations import IDENTIFIABLE_BELOW
@@ -193,6 +194,9 @@ def _questions_page(
         missing=missing_questions,
         answered=answered,
         dont_know=DONT_KNOW,
+        # Resolved once per page, not once per radio; like the lazy strings they
+        # replace, these are our own translated texts and are trusted as markup.
+        scale=[(value, Markup(str(label))) for value, label in ANSWER_LABELS.items()],
         **_survey_context(assessment, side, token, bank),
     )
 

@@ -1,15 +1,9 @@
-"""The consultant workspace: clients, waves, live view, portfolio."""
+"""The consultant workspace: clients, waves, live view, portfolio.
 
-from flask import Blueprint
+The blueprint and its views live in ``routes``; this package only exposes ``bp``.
+Anonymous visitors are sent to ``login_manager.login_view`` (set by ``survey.auth``).
+"""
 
-bp = Blueprint("workspace", __name__, url_prefix="/workspace")
+from survey.workspace.routes import bp
 
-
-@bp.get("/")
-def home() -> str:
-    return "workspace"
-
-
-@bp.get("/portfolio")
-def portfolio() -> str:
-    return "portfolio"
+__all__ = ["bp"]

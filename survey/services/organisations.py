@@ -1,0 +1,323 @@
+"""The consultant's workspace: their organisations and waves, from creation to deletion.
+
+Every function that changes something starts a write transaction, records the
+action in the audit log and commits, so a view only parses the request, calls
+one function here and renders. Ownership is checked by the caller
+(``survey.workspace.access``) before any of these run.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from scoring import AssessmentResult, LocalText, Side
+from survey.database import begin_write
+from survey.extensions import db
+from survey.models import NAME_MAX, Assessment, Organisation, User
+from survey.services import assessments as assessment_service
+from survey.services.audit import record
+from survey.services.banks import current_bank
+from survey.services.results import Fingerprint, assessment_result
+from survey.services.serialise import result_to_json
+
+#: Thresholds below this make it possible to guess who answered what.
+IDENTIFIABLE_BELOW = 3
+#: A threshold above this is surely a typing error (and would never be reached).
+MAX_THRESHOLD = 1000
+#: Longest part of an export file name taken from the organisation's name.
+FILENAME_STEM_MAX = 60
+EXPORT_FORMAT = "alignment-survey.organisation-export"
+EXPORT_VERSION = 1
+
+
+class WorkspaceError(ValueError):
+    """A consultant's input that cannot be accepted; the message says why."""
+
+
+# --- names and thresholds ----------------------------------------------------
+
+
+def clean_name(raw: str | None, what: str = "name") -> str:
+    """``raw`` without surrounding spaces; 1 to ``NAME_MAX`` characters or an error."""
+    name = (raw or "").strip()
+    if not name:
+        raise WorkspaceError(f"the {what} is empty")
+    if len(name) > NAME_MAX:
+        raise WorkspaceError(f"the {what} is longer than {NAME_MAX} characters")
+    return name
+
+
+def check_threshold(threshold: int, *, identifiable_confirmed: bool) -> None:
+    if not 1 <= threshold <= MAX_THRESHOLD:
+        raise WorkspaceError(f"the threshold must be between 1 and {MAX_THRESHOLD}")
+    if threshold < IDENTIFIABLE_BELOW and not identifiable_confirmed:
+        raise WorkspaceError(
+            f"a threshold below {IDENTIFIABLE_BELOW} needs the confirmation that answers "
+            "may be identifiable"
+        )
+
+
+def _describe_organisation(organisation: Organisation) -> str:
+    return f"organisation {organisation.id} ({organisation.name})"
+
+
+def _describe_assessment(assessment: Assessment) -> str:
+    return f"assessment {assessment.id} ({assessment.organisation.name} / {assessment.name})"
+
+
+# --- organisations -----------------------------------------------------------
+
+
+def organisations_of(owner: User) -> list[Organisation]:
+    """The consultant's own organisations, by name."""
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .where(Organisation.owner_id == owner.id)
+            .order_by(func.lower(Organisation.name), Organisation.id)
+        )
+    )
+
+
+def create_organisation(owner: User, name: str) -> Organisation:
+    name = clean_name(name, "organisation name")
+    begin_write()
+    organisation = assessment_service.create_organisation(name, owner)
+    record("organisation.create", _describe_organisation(organisation))
+    db.session.commit()
+    return organisation
+
+
+def delete_organisation(organisation: Organisation) -> None:
+    """Delete the organisation with every wave, response, answer and draft of it.
+
+    The database cascades (ON DELETE CASCADE) remove the rows the ORM has not loaded.
+    """
+    begin_write()
+    record("organisation.delete", _describe_organisation(organisation))
+    db.session.delete(organisation)
+    db.session.commit()
+
+
+# --- waves -------------------------------------------------------------------
+
+
+def create_wave(
+    organisation: Organisation,
+    *,
+    name: str,
+    threshold: int,
+    context: Mapping[str, bool | str] | None,
+    identifiable_confirmed: bool = False,
+) -> Assessment:
+    name = clean_name(name, "wave name")
+    check_threshold(threshold, identifiable_confirmed=identifiable_confirmed)
+    begin_write()
+    assessment = assessment_service.create_assessment(
+        organisation, name=name, threshold=threshold, context=context or None
+    )
+    record("assessment.create", _describe_assessment(assessment))
+    db.session.commit()
+    return assessment
+
+
+def set_wave_open(assessment: Assessment, is_open: bool) -> None:
+    begin_write()
+    assessment.is_open = is_open
+    record("assessment.reopen" if is_open else "assessment.close", _describe_assessment(assessment))
+    db.session.commit()
+
+
+def rotate_report_link(assessment: Assessment) -> None:
+    """Give the wave a new report link; the old one stops working at once."""
+    begin_write()
+    assessment_service.rotate_report_token(assessment)
+    record("assessment.rotate_report_link", _describe_assessment(assessment))
+    db.session.commit()
+
+
+def delete_wave(assessment: Assessment) -> None:
+    begin_write()
+    record("assessment.delete", _describe_assessment(assessment))
+    db.session.delete(assessment)
+    db.session.commit()
+
+
+# --- what the pages show -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Wave:
+    """A wave with its scoring result (which already hides sides below the threshold)."""
+
+    assessment: Assessment
+    result: AssessmentResult
+    fingerprint: Fingerprint
+
+    @property
+    def is_placed(self) -> bool:
+        return self.result.is_placed
+
+    def waiting_for(self) -> list[tuple[str, int]]:
+        """(side, responses still needed) for each side below the threshold."""
+        return [
+            (side.value, self.result.sides[side].needed)
+            for side in Side
+            if self.result.sides[side].needed > 0
+        ]
+
+
+def wave(assessment: Assessment) -> Wave:
+    result, key = assessment_result(assessment)
+    return Wave(assessment=assessment, result=result, fingerprint=key)
+
+
+def waves_of(organisation: Organisation) -> list[Wave]:
+    return [wave(assessment) for assessment in organisation.assessments]
+
+
+def latest_wave(organisation: Organisation) -> Wave | None:
+    assessments = organisation.assessments
+    return wave(assessments[-1]) if assessments else None
+
+
+def latest_placed_wave(waves: Sequence[Wave]) -> Wave | None:
+    placed = [w for w in waves if w.is_placed]
+    return placed[-1] if placed else None
+
+
+@dataclass(frozen=True)
+class DimensionCell:
+    score: float | None
+    #: Change from the previous placed wave; ``None`` for the first one.
+    change: float | None
+
+
+@dataclass(frozen=True)
+class DimensionRow:
+    dimension_id: str
+    title: LocalText
+    cells: tuple[DimensionCell, ...]
+
+
+def dimension_changes(placed: Sequence[Wave]) -> list[DimensionRow]:
+    """Combined dimension scores of the placed waves, each with its change from the last."""
+    if not placed:
+        return []
+    rows = []
+    for index, first in enumerate(placed[0].result.dimensions):
+        cells: list[DimensionCell] = []
+        previous: float | None = None
+        for position, placed_wave in enumerate(placed):
+            score = placed_wave.result.dimensions[index].combined
+            change = None
+            if position > 0 and score is not None and previous is not None:
+                change = score - previous
+            cells.append(DimensionCell(score=score, change=change))
+            previous = score
+        rows.append(
+            DimensionRow(
+                dimension_id=first.dimension.id, title=first.dimension.title, cells=tuple(cells)
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class PortfolioEntry:
+    organisation: Organisation
+    #: The latest wave that is placed, or ``None`` when none is yet.
+    placed: Wave | None
+
+
+def portfolio(owner: User) -> list[PortfolioEntry]:
+    return [
+        PortfolioEntry(organisation, latest_placed_wave(waves_of(organisation)))
+        for organisation in organisations_of(owner)
+    ]
+
+
+# --- export ------------------------------------------------------------------
+
+
+def export_organisation(organisation: Organisation, locale: str) -> dict[str, Any]:
+    """Everything a consultant may take away about an organisation, as plain data.
+
+    Each wave's result is serialised as the API gives it (``result_to_json``):
+    aggregates only, never an individual response, and nothing about a side
+    below its wave's threshold. The export is recorded in the audit log.
+    """
+    bank = current_bank()
+    waves = [
+        {
+            "name": w.assessment.name,
+            "created_on": w.assessment.created_on.isoformat(),
+            "threshold": w.assessment.threshold,
+            "context": w.assessment.context,
+            "is_open": w.assessment.is_open,
+            "counts": {
+                side.value: {
+                    "counted": w.result.sides[side].counted,
+                    "excluded": w.result.sides[side].excluded,
+                }
+                for side in Side
+            },
+            "result": result_to_json(w.result, bank, locale),
+        }
+        for w in waves_of(organisation)
+    ]
+    data = {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "organisation": {
+            "name": organisation.name,
+            "created_on": organisation.created_on.isoformat(),
+        },
+        "waves": waves,
+    }
+    begin_write()
+    record("organisation.export", _describe_organisation(organisation))
+    db.session.commit()
+    return data
+
+
+def export_filename(organisation: Organisation) -> str:
+    """A file name safe on every system: ASCII letters, digits and dashes only."""
+    ascii_name = unicodedata.normalize("NFKD", organisation.name).encode("ascii", "ignore").decode()
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-").lower()[:FILENAME_STEM_MAX]
+    stem = stem.strip("-") or f"organisation-{organisation.id}"
+    return f"{stem}-export.json"
+
+
+__all__ = [
+    "IDENTIFIABLE_BELOW",
+    "MAX_THRESHOLD",
+    "DimensionCell",
+    "DimensionRow",
+    "PortfolioEntry",
+    "Wave",
+    "WorkspaceError",
+    "check_threshold",
+    "clean_name",
+    "create_organisation",
+    "create_wave",
+    "delete_organisation",
+    "delete_wave",
+    "dimension_changes",
+    "export_filename",
+    "export_organisation",
+    "latest_placed_wave",
+    "latest_wave",
+    "organisations_of",
+    "portfolio",
+    "rotate_report_link",
+    "set_wave_open",
+    "wave",
+    "waves_of",
+]

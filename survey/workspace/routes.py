@@ -1,0 +1,377 @@
+"""Workspace pages. Each view parses the request, checks ownership, calls a service, renders."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import segno
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response as BaseResponse
+
+from scoring import Side
+from survey.charts import CHARTS, cached_chart
+from survey.i18n import current_locale
+from survey.models import Assessment
+from survey.services import organisations as service
+from survey.services.assessments import links
+from survey.services.banks import current_bank
+from survey.services.context import ContextError
+from survey.workspace import charts
+from survey.workspace.access import owned_assessment_or_404, owned_organisation_or_404
+from survey.workspace.forms import (
+    ActionForm,
+    DeleteAssessmentForm,
+    DeleteOrganisationForm,
+    OrganisationForm,
+    assessment_form_class,
+)
+
+bp = Blueprint("workspace", __name__, url_prefix="/workspace")
+
+#: How often the live view asks for new counts, in milliseconds.
+LIVE_POLL_MS = 5000
+SVG = "image/svg+xml"
+
+
+@bp.before_request
+@login_required
+def require_login() -> None:
+    """Every workspace page needs a signed-in consultant (anonymous visitors go to log in)."""
+
+
+def _svg(data: bytes) -> Response:
+    response = Response(data, mimetype=SVG)
+    # Charts show client data: keep them out of shared caches.
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _side_label(side: str) -> str:
+    return _("marketing") if side == Side.MARKETING.value else _("sales")
+
+
+def _invitation(assessment: Assessment, side: str, link: str) -> str:
+    return _(
+        "Hello,\n\n"
+        "%(organisation)s is looking at how marketing and sales work together, and we would "
+        "like to hear from the %(side)s team. The survey takes about ten minutes:\n\n"
+        "%(link)s\n\n"
+        "It is anonymous: nobody sees your individual answers, and a team's results are "
+        "shown only once at least %(threshold)d of its members have answered.\n\n"
+        "Thank you!",
+        organisation=assessment.organisation.name,
+        side=_side_label(side),
+        link=link,
+        threshold=assessment.threshold,
+    )
+
+
+def waiting_text(wave: service.Wave) -> str:
+    """What a wave that is not placed yet waits for, e.g. "Waiting: 3 more sales responses"."""
+    parts = [
+        ngettext("%(num)d more marketing response", "%(num)d more marketing responses", needed)
+        if side == Side.MARKETING.value
+        else ngettext("%(num)d more sales response", "%(num)d more sales responses", needed)
+        for side, needed in wave.waiting_for()
+    ]
+    if not parts:
+        return _("Not placed yet")
+    if len(parts) == 1:
+        return _("Waiting: %(what)s", what=parts[0])
+    return _("Waiting: %(first)s and %(second)s", first=parts[0], second=parts[1])
+
+
+@bp.context_processor
+def workspace_helpers() -> dict[str, Any]:
+    return {"waiting_text": waiting_text}
+
+
+# --- organisations -----------------------------------------------------------
+
+
+@bp.get("/")
+def home() -> str:
+    organisations = service.organisations_of(current_user)
+    latest = {organisation.id: service.latest_wave(organisation) for organisation in organisations}
+    return render_template("workspace/home.html", organisations=organisations, latest=latest)
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+def new_organisation() -> Any:
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        try:
+            organisation = service.create_organisation(current_user, form.name.data)
+        except service.WorkspaceError as error:
+            form.name.errors = [*form.name.errors, str(error)]
+        else:
+            flash(_("The organisation was created. Add its first survey wave."), "success")
+            return redirect(url_for(".organisation", organisation_id=organisation.id))
+    return render_template("workspace/organisation_new.html", form=form)
+
+
+@bp.get("/organisations/<int:organisation_id>")
+def organisation(organisation_id: int) -> str:
+    organisation = owned_organisation_or_404(organisation_id)
+    waves = service.waves_of(organisation)
+    placed = [w for w in waves if w.is_placed]
+    return render_template(
+        "workspace/organisation.html",
+        organisation=organisation,
+        waves=waves,
+        placed=placed,
+        changes=service.dimension_changes(placed),
+        locale=current_locale(),
+    )
+
+
+@bp.get("/organisations/<int:organisation_id>/charts/trend.svg")
+def trend_chart(organisation_id: int) -> Response:
+    organisation = owned_organisation_or_404(organisation_id)
+    points = [
+        (w.assessment.name, w.result.score)
+        for w in service.waves_of(organisation)
+        if w.is_placed and w.result.score is not None
+    ]
+    return _svg(charts.trend_chart(current_bank(), points, current_locale()))
+
+
+@bp.route("/organisations/<int:organisation_id>/delete", methods=["GET", "POST"])
+def delete_organisation(organisation_id: int) -> Any:
+    organisation = owned_organisation_or_404(organisation_id)
+    form = DeleteOrganisationForm()
+    if form.validate_on_submit() and form.confirms(organisation.name):
+        service.delete_organisation(organisation)
+        flash(_("The organisation and all its data were deleted."), "success")
+        return redirect(url_for(".home"))
+    return render_template(
+        "workspace/organisation_delete.html", organisation=organisation, form=form
+    )
+
+
+@bp.get("/organisations/<int:organisation_id>/export.json")
+def export_organisation(organisation_id: int) -> Response:
+    organisation = owned_organisation_or_404(organisation_id)
+    filename = service.export_filename(organisation)
+    data = service.export_organisation(organisation, current_locale())
+    response = jsonify(data)
+    response.headers.set("Content-Disposition", "attachment", filename=filename)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- waves -------------------------------------------------------------------
+
+
+@bp.route("/organisations/<int:organisation_id>/assessments/new", methods=["GET", "POST"])
+def new_assessment(organisation_id: int) -> Any:
+    organisation = owned_organisation_or_404(organisation_id)
+    bank = current_bank()
+    form_class = assessment_form_class(bank, current_locale())
+    form = form_class(threshold=current_app.config["DEFAULT_THRESHOLD"])
+    if form.validate_on_submit():
+        try:
+            assessment = service.create_wave(
+                organisation,
+                name=form.name.data,
+                threshold=form.threshold.data,
+                context=form.context_answers(bank),
+                identifiable_confirmed=form.identifiable_confirmed.data,
+            )
+        except (service.WorkspaceError, ContextError) as error:
+            form.name.errors = [*form.name.errors, str(error)]
+        else:
+            flash(_("The wave was created. Send the two survey links below."), "success")
+            return redirect(url_for(".assessment", assessment_id=assessment.id))
+    return render_template(
+        "workspace/assessment_new.html",
+        organisation=organisation,
+        form=form,
+    )
+
+
+@bp.get("/assessments/<int:assessment_id>")
+def assessment(assessment_id: int) -> str:
+    assessment = owned_assessment_or_404(assessment_id)
+    wave_links = links(assessment)
+    invitations = {
+        side: _invitation(assessment, side, link)
+        for side, link in wave_links["survey_links"].items()
+    }
+    return render_template(
+        "workspace/assessment.html",
+        assessment=assessment,
+        organisation=assessment.organisation,
+        wave=service.wave(assessment),
+        links=wave_links,
+        invitations=invitations,
+        delete_form=DeleteAssessmentForm(),
+        locale=current_locale(),
+    )
+
+
+@bp.get("/assessments/<int:assessment_id>/qr/<side>.svg")
+def qr_code(assessment_id: int, side: str) -> Response:
+    assessment = owned_assessment_or_404(assessment_id)
+    if side not in {s.value for s in Side}:
+        abort(404)
+    buffer = io.BytesIO()
+    segno.make(links(assessment)["survey_links"][side], error="m").save(
+        buffer, kind="svg", scale=4, border=2, xmldecl=False, omitsize=True, light="#fff"
+    )
+    return _svg(buffer.getvalue())
+
+
+def _back_to(assessment: Assessment) -> BaseResponse:
+    return redirect(url_for(".assessment", assessment_id=assessment.id))
+
+
+@bp.post("/assessments/<int:assessment_id>/close")
+def close_assessment(assessment_id: int) -> BaseResponse:
+    assessment = owned_assessment_or_404(assessment_id)
+    if ActionForm().validate_on_submit():
+        service.set_wave_open(assessment, False)
+        flash(_("The wave is closed: the survey links no longer accept answers."), "success")
+    return _back_to(assessment)
+
+
+@bp.post("/assessments/<int:assessment_id>/reopen")
+def reopen_assessment(assessment_id: int) -> BaseResponse:
+    assessment = owned_assessment_or_404(assessment_id)
+    if ActionForm().validate_on_submit():
+        service.set_wave_open(assessment, True)
+        flash(_("The wave is open again: the survey links accept answers."), "success")
+    return _back_to(assessment)
+
+
+@bp.post("/assessments/<int:assessment_id>/rotate-report-link")
+def rotate_report_link(assessment_id: int) -> BaseResponse:
+    assessment = owned_assessment_or_404(assessment_id)
+    if ActionForm().validate_on_submit():
+        service.rotate_report_link(assessment)
+        flash(_("The report has a new link. The old link no longer works."), "success")
+    return _back_to(assessment)
+
+
+@bp.post("/assessments/<int:assessment_id>/delete")
+def delete_assessment(assessment_id: int) -> BaseResponse:
+    assessment = owned_assessment_or_404(assessment_id)
+    organisation_id = assessment.organisation_id
+    form = DeleteAssessmentForm()
+    if not form.validate_on_submit():
+        flash(
+            _("Tick the box to confirm that the wave should be deleted. Nothing was deleted."),
+            "error",
+        )
+        return _back_to(assessment)
+    service.delete_wave(assessment)
+    flash(_("The wave and all its responses were deleted."), "success")
+    return redirect(url_for(".organisation", organisation_id=organisation_id))
+
+
+# --- live workshop view --------------------------------------------------------
+
+
+def _live_state(assessment: Assessment) -> dict[str, Any]:
+    wave = service.wave(assessment)
+    result = wave.result
+    state: dict[str, Any] = {
+        "threshold": assessment.threshold,
+        "is_open": assessment.is_open,
+        "sides": {
+            side.value: {
+                "counted": result.sides[side].counted,
+                "excluded": result.sides[side].excluded,
+                "needed": result.sides[side].needed,
+            }
+            for side in Side
+        },
+        "placed": result.is_placed,
+    }
+    if result.is_placed and result.type is not None and result.score is not None:
+        version = f"{wave.fingerprint.responses}-{wave.fingerprint.newest_response}"
+        state.update(
+            type=result.type.name.get(current_locale()),
+            score=round(result.score, 1),
+            score_text=f"{result.score:.1f}",
+            chart_url=url_for(
+                ".assessment_chart", assessment_id=assessment.id, name="gaps", v=version
+            ),
+        )
+    return state
+
+
+@bp.get("/assessments/<int:assessment_id>/live")
+def live(assessment_id: int) -> str:
+    assessment = owned_assessment_or_404(assessment_id)
+    return render_template(
+        "workspace/live.html",
+        assessment=assessment,
+        organisation=assessment.organisation,
+        state=_live_state(assessment),
+        links=links(assessment),
+        poll_ms=LIVE_POLL_MS,
+    )
+
+
+@bp.get("/assessments/<int:assessment_id>/live.json")
+def live_json(assessment_id: int) -> Response:
+    assessment = owned_assessment_or_404(assessment_id)
+    response = jsonify(_live_state(assessment))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/assessments/<int:assessment_id>/charts/<name>.svg")
+def assessment_chart(assessment_id: int, name: str) -> Response:
+    assessment = owned_assessment_or_404(assessment_id)
+    if name not in CHARTS:
+        abort(404)
+    wave = service.wave(assessment)
+    if not wave.is_placed:
+        # Nothing to draw while a side is below the threshold, and nothing may leak.
+        abort(404)
+    locale = current_locale()
+    return _svg(cached_chart(name, wave.result, wave.fingerprint, current_bank(), locale))
+
+
+# --- portfolio -----------------------------------------------------------------
+
+
+def _portfolio_rows(entries: list[service.PortfolioEntry]) -> list[tuple[str, float]]:
+    return [
+        (entry.organisation.name, entry.placed.result.score)
+        for entry in entries
+        if entry.placed is not None and entry.placed.result.score is not None
+    ]
+
+
+@bp.get("/portfolio")
+def portfolio() -> str:
+    entries = service.portfolio(current_user)
+    return render_template(
+        "workspace/portfolio.html",
+        entries=entries,
+        has_chart=bool(_portfolio_rows(entries)),
+        locale=current_locale(),
+    )
+
+
+@bp.get("/portfolio/chart.svg")
+def portfolio_chart() -> Response:
+    rows = _portfolio_rows(service.portfolio(current_user))
+    return _svg(charts.portfolio_chart(current_bank(), rows, current_locale()))

@@ -39,13 +39,21 @@ lint: $(VENV)/.dev
 typecheck: $(VENV)/.dev
 	$(BIN)/mypy
 
-pytest: $(VENV)/.dev
+# Browser tests drive Debian's Chromium through Playwright (its own browser download
+# does not work offline); install the package when it is missing.
+CHROMIUM ?= /usr/bin/chromium
+
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+pytest: $(VENV)/.dev $(CHROMIUM)
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest
 
 bench: $(VENV)/.dev
-	$(BIN)/python bench/run.py
+	$(BIN)/python -m bench.report
+	$(BIN)/python -m bench.submissions
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -18,7 +18,7 @@ import functools
 import itertools
 import os
 import re
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Generic, TypeVar
@@ -45,6 +45,7 @@ from scoring.model import (
     Move,
     RelationshipType,
 )
+from survey.problems import Problems
 
 __all__ = [
     "SUPPORTED_VERSIONS",
@@ -66,20 +67,8 @@ _ID_RE = re.compile(r"[a-z][a-z0-9_]*")
 _LANGUAGE_RE = re.compile(r"[a-z]{2,3}(-[A-Z]{2})?")
 
 
-class BankError(Exception):
+class BankError(Problems):
     """A question bank that cannot be used; ``problems`` lists every problem, one line each."""
-
-    problems: tuple[str, ...]
-
-    def __init__(self, problems: Iterable[str]) -> None:
-        self.problems = tuple(problems)
-        super().__init__("\n".join(self.problems))
-
-    def __str__(self) -> str:
-        return "\n".join(self.problems)
-
-    def __reduce__(self) -> tuple[type[BankError], tuple[tuple[str, ...]]]:
-        return (type(self), (self.problems,))
 
 
 # --------------------------------------------------------------------------- YAML

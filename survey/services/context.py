@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from scoring import Bank
+from survey.problems import Problems
 
 #: What a yes/no factor accepts, besides true and false themselves (any letter case).
 YES_WORDS = frozenset({"yes", "true", "y"})
@@ -26,17 +27,8 @@ NO_WORDS = frozenset({"no", "false", "n"})
 ContextAnswers = dict[str, bool | str]
 
 
-class ContextError(ValueError):
+class ContextError(Problems):
     """A context that does not fit the bank; ``problems`` lists every problem, one line each."""
-
-    problems: tuple[str, ...]
-
-    def __init__(self, problems: Iterable[str]) -> None:
-        self.problems = tuple(problems)
-        super().__init__("\n".join(self.problems))
-
-    def __str__(self) -> str:
-        return "\n".join(self.problems)
 
 
 def _shown(value: object) -> str:

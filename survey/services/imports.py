@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from scoring import Bank, Side
 from survey.models import Assessment
+from survey.problems import Problems
 from survey.services.responses import add_response, parse_answer
 
 SIDE_COLUMN = "side"
@@ -32,17 +33,8 @@ OTHER_DELIMITERS = (";", "\t")
 ParsedResponse = tuple[Side, dict[str, int | None]]
 
 
-class ImportProblems(ValueError):
+class ImportProblems(Problems):
     """A file that cannot be imported; ``problems`` lists every problem, one line each."""
-
-    problems: tuple[str, ...]
-
-    def __init__(self, problems: Iterable[str]) -> None:
-        self.problems = tuple(problems)
-        super().__init__("\n".join(self.problems))
-
-    def __str__(self) -> str:
-        return "\n".join(self.problems)
 
 
 class AssessmentClosedError(ValueError):

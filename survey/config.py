@@ -11,11 +11,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import click
+
 MIN_SECRET_KEY_BYTES = 32
 
 
-class ConfigError(RuntimeError):
-    """A setting is missing or wrong; the message names it."""
+class ConfigError(click.ClickException, RuntimeError):
+    """A setting is missing or wrong; the message names it.
+
+    A ``ClickException`` so that ``flask …`` prints the one line and exits 1
+    instead of showing a traceback; everything else still sees an exception.
+    """
 
 
 def defaults(instance_path: str) -> dict[str, Any]:
@@ -36,6 +42,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": True,
         "PERMANENT_SESSION_LIFETIME": 30 * 60,
+        "SESSION_REFRESH_EACH_REQUEST": True,
         "WTF_CSRF_TIME_LIMIT": 4 * 60 * 60,
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": ["en"],
@@ -50,6 +57,7 @@ ENVIRONMENT_SETTINGS: Mapping[str, type] = {
     "BASE_URL": str,
     "BANK_PATH": str,
     "RATELIMIT_STORAGE_URI": str,
+    "RATELIMIT_KEY_PREFIX": str,
     "DEFAULT_THRESHOLD": int,
     "MAX_CONTENT_LENGTH": int,
 }
@@ -80,7 +88,9 @@ def check(config: Mapping[str, Any]) -> None:
             "testing (for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
         )
     if not str(config.get("BASE_URL", "")).startswith(("http://", "https://")):
-        raise ConfigError(f"BASE_URL={config.get('BASE_URL')!r} must start with http:// or https://")
+        raise ConfigError(
+            f"BASE_URL={config.get('BASE_URL')!r} must start with http:// or https://"
+        )
     threshold = config.get("DEFAULT_THRESHOLD")
     if not isinstance(threshold, int) or threshold < 1:
         raise ConfigError(f"DEFAULT_THRESHOLD={threshold!r} must be a whole number of at least 1")

@@ -23,7 +23,12 @@ HSTS = "max-age=31536000; includeSubDomains"
 
 def add_security_headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    policy = headers.get("Content-Security-Policy")
+    if policy is None:
+        headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    elif "frame-ancestors" not in policy:
+        # A view's own, narrower policy (e.g. for an SVG chart) still may not be framed elsewhere.
+        headers["Content-Security-Policy"] = f"{policy}; frame-ancestors 'self'"
     headers.setdefault("X-Content-Type-Options", "nosniff")
     # same-origin, not no-referrer: Flask-WTF checks the Referer of POSTs over HTTPS,
     # while survey and report tokens in URLs still never leave the site.

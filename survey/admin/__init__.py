@@ -1,10 +1,8 @@
-"""Admin pages: consultants and the audit log."""
+"""Admin pages: consultants and the audit log.
 
-from flask import Blueprint
+The blueprint and its views live in ``routes``; this package only exposes ``bp``.
+"""
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+from survey.admin.routes import bp
 
-
-@bp.get("/consultants")
-def consultants() -> str:
-    return "consultants"
+__all__ = ["bp"]

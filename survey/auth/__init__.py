@@ -1,14 +1,25 @@
-"""Consultant accounts: sign in and out."""
+"""Consultant accounts: sign in and out, and the rules every signed-in session follows.
+
+The views live in ``routes``, the idle timeout in ``sessions``; this package
+exposes ``bp`` and the user loader.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from survey.auth.routes import bp
 from survey.extensions import db, login_manager
 from survey.models import User
 
-bp = Blueprint("auth", __name__)
+login_manager.login_view = "auth.login"
+login_manager.login_message = _l("Please sign in to see this page.")
+login_manager.login_message_category = "info"
+# Flash a plain string: a lazy one would be stored in the session cookie as markup.
+login_manager.localize_callback = str
+
+__all__ = ["bp", "load_user"]
 
 
 @login_manager.user_loader
@@ -22,13 +33,3 @@ def load_user(user_id: str) -> User | None:
     if user is None or user.session_version != int(version) or user.is_disabled:
         return None
     return user
-
-
-@bp.get("/login")
-def login() -> str:
-    return "login"
-
-
-@bp.post("/logout")
-def logout() -> str:
-    return "logout"

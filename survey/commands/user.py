@@ -1,7 +1,83 @@
-"""`flask --app app user …`"""
+"""`flask --app app user …`: create, list, disable and enable consultant accounts."""
 
 from __future__ import annotations
 
-import click
+import sys
 
-group = click.Group("user", help="Manage users.")
+import click
+from sqlalchemy import select
+
+from survey.admin.services import set_disabled
+from survey.database import begin_write
+from survey.extensions import db
+from survey.models import User
+from survey.services.accounts import AccountError, create_account, find_account
+from survey.services.audit import record
+
+group = click.Group("user", help="Create, list, disable and enable consultant accounts.")
+
+
+def _stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+def _read_password() -> str:
+    """Prompt twice on a terminal; otherwise read one line, so scripts can pipe it in."""
+    if _stdin_is_terminal():
+        password: str = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        return password
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@group.command("create")
+@click.argument("email")
+@click.option("--admin", is_flag=True, help="The account may also manage other accounts.")
+def create(email: str, admin: bool) -> None:
+    """Create an account; the password comes from standard input or a prompt."""
+    password = _read_password()
+    begin_write()
+    try:
+        user = create_account(email, password, admin=admin)
+    except AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(f"{error}; no account was created") from None
+    record("account.create", f"{user.email} (admin)" if admin else user.email)
+    db.session.commit()
+    click.echo(f"Created {'admin' if admin else 'consultant'} account {user.email}.")
+
+
+@group.command("list")
+def list_accounts() -> None:
+    """Every account: email, role, status and the day it was created."""
+    users = db.session.scalars(select(User).order_by(User.email)).all()
+    if not users:
+        click.echo("There are no accounts yet (see `user create`).")
+        return
+    for user in users:
+        role = "admin" if user.is_admin else "consultant"
+        status = "disabled" if user.is_disabled else "active"
+        click.echo(f"{user.email}\t{role}\t{status}\tcreated {user.created_on.isoformat()}")
+
+
+def _set_status(email: str, *, disabled: bool) -> User:
+    account = find_account(email)
+    if account is None:
+        db.session.rollback()
+        raise click.ClickException(f"there is no account for {email.strip()} (see `user list`)")
+    return set_disabled(account.id, disabled=disabled, actor=None)
+
+
+@group.command("disable")
+@click.argument("email")
+def disable(email: str) -> None:
+    """Stop an account from signing in and end its sessions; its data stays."""
+    account = _set_status(email, disabled=True)
+    click.echo(f"{account.email} is disabled.")
+
+
+@group.command("enable")
+@click.argument("email")
+def enable(email: str) -> None:
+    """Let a disabled account sign in again."""
+    account = _set_status(email, disabled=False)
+    click.echo(f"{account.email} can sign in again.")

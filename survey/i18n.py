@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_babel import get_locale
 
 RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur"})
 
 
 def select_locale() -> str | None:
+    # Outside a request (CLI commands, background work) the default language applies.
+    if not has_request_context():
+        return None
     return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "en"
 
 

@@ -8,8 +8,6 @@ XML-escapes the text it keeps as comments.
 
 from __future__ import annotations
 
-import io
-import warnings
 from collections.abc import Sequence
 
 from matplotlib.axes import Axes
@@ -17,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from scoring import Bank
+from survey.charts import figure_to_svg
 
 #: Soft colours for the bands, lowest type first (a repeat for banks with more types).
 BAND_COLOURS = ("#fde2e1", "#fef3c7", "#dcfce7", "#dbeafe")
@@ -33,17 +32,6 @@ def _short(label: str) -> str:
 def _plain(labels: Sequence[Text]) -> None:
     for label in labels:
         label.set_parse_math(False)
-
-
-def _render(figure: Figure) -> bytes:
-    buffer = io.BytesIO()
-    with warnings.catch_warnings():
-        # Names in scripts the bundled font lacks (Chinese, emoji …) draw as boxes, not errors.
-        warnings.filterwarnings(
-            "ignore", message="Glyph .* missing from font", category=UserWarning
-        )
-        figure.savefig(buffer, format="svg", metadata={"Date": None})
-    return buffer.getvalue()
 
 
 def _band_names(bank: Bank, locale: str) -> list[tuple[float, float, str]]:
@@ -111,7 +99,7 @@ def trend_chart(
     if title:
         axes.set_title(_short(title), loc="left", fontsize=10, parse_math=False, pad=14)
     axes.spines[["top", "right"]].set_visible(False)
-    return _render(figure)
+    return figure_to_svg(figure)
 
 
 def portfolio_chart(bank: Bank, rows: Sequence[tuple[str, float]], locale: str) -> bytes:
@@ -148,4 +136,4 @@ def portfolio_chart(bank: Bank, rows: Sequence[tuple[str, float]], locale: str) 
     axes.invert_yaxis()
     axes.set_xlim(floor, ceiling)
     axes.spines[["top", "right"]].set_visible(False)
-    return _render(figure)
+    return figure_to_svg(figure)

@@ -174,17 +174,11 @@ def form_payload(world: World) -> dict[str, str]:
     }
 
 
-#: The one narrower policy allowed in place of the app's: an SVG chart, which may keep
-#: matplotlib's inline styles because it can neither run scripts nor load anything.
-SVG_IMAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
-
-
 def assert_security_headers(response: Any, label: str) -> None:
     headers = response.headers
     policy = headers.get("Content-Security-Policy", "")
     assert policy, f"{label}: no Content-Security-Policy"
-    if not (response.mimetype == "image/svg+xml" and policy == SVG_IMAGE_POLICY):
-        assert "unsafe-inline" not in policy, f"{label}: {policy}"
+    assert "unsafe-inline" not in policy, f"{label}: {policy}"
     assert "frame-ancestors 'self'" in policy, label
     assert headers.get("X-Content-Type-Options") == "nosniff", label
     assert headers.get("Referrer-Policy"), label

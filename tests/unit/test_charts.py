@@ -178,3 +178,19 @@ def test_etag_changes_with_fingerprint_name_and_locale() -> None:
     assert tag != charts.chart_etag(fingerprint(11), "gaps", "en")
     assert tag != charts.chart_etag(fingerprint(10), "placement", "en")
     assert tag != charts.chart_etag(fingerprint(10), "gaps", "fr")
+
+
+def test_charts_need_no_inline_styles_so_the_strict_csp_holds(
+    bank: Bank, result_70: AssessmentResult
+) -> None:
+    """The site's CSP has no 'unsafe-inline': a chart must draw with attributes only."""
+    result = result_70
+    for svg in (
+        charts.placement_chart(bank, result),
+        charts.dimension_chart(result),
+        charts.gap_chart(result),
+    ):
+        text = svg.decode()
+        assert "<style" not in text
+        assert " style=" not in text
+        assert 'fill="#d9822b"' in text or 'fill="#2b7bb9"' in text

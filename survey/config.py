@@ -46,7 +46,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": 4 * 60 * 60,
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": ["en"],
-        "REPORT_CACHE_SIZE": 64,
+        # A Redis outage must not turn every login into a 500; limits fall back to memory.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        # How many reverse proxies in front of the app set X-Forwarded-For/-Proto (0 = none).
+        "PROXY_COUNT": 0,
     }
 
 
@@ -60,6 +63,7 @@ ENVIRONMENT_SETTINGS: Mapping[str, type] = {
     "RATELIMIT_KEY_PREFIX": str,
     "DEFAULT_THRESHOLD": int,
     "MAX_CONTENT_LENGTH": int,
+    "PROXY_COUNT": int,
 }
 
 

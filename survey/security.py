@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -43,3 +44,10 @@ def add_security_headers(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     app.after_request(add_security_headers)
+    proxies = app.config["PROXY_COUNT"]
+    if proxies:
+        # Behind a proxy, the client address (used only by the rate limits) and the
+        # scheme (HSTS, Secure cookies) come from the proxy's X-Forwarded headers.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from survey.commands.problems import ProblemsError, count
 from survey.database import begin_write
 from survey.extensions import db
-from survey.models import NAME_MAX, Assessment, Organisation, Response
+from survey.models import NAME_MAX, Assessment, Organisation, Response, User
 from survey.services import audit
 from survey.services.accounts import find_account
 from survey.services.assessments import create_assessment, create_organisation, links
@@ -67,6 +67,18 @@ def _read_context(path: Path | None) -> ContextAnswers | None:
         ) from None
 
 
+def active_owner(email: str | None) -> User | None:
+    """The active consultant account for ``--owner``; an error (nothing written) otherwise."""
+    if email is None:
+        return None
+    account = find_account(email)
+    if account is None or account.is_disabled:
+        db.session.rollback()
+        state = "is disabled" if account else "does not exist"
+        raise click.ClickException(f"the account {email.strip()} {state}; nothing was created")
+    return account
+
+
 @group.command("create")
 @click.option(
     "--org", "organisation_name", metavar="NAME", callback=_name, help="A new organisation."
@@ -108,13 +120,7 @@ def create(
     context = _read_context(context_path)
 
     begin_write()
-    owner_account = None
-    if owner is not None:
-        owner_account = find_account(owner)
-        if owner_account is None or owner_account.is_disabled:
-            db.session.rollback()
-            state = "is disabled" if owner_account else "does not exist"
-            raise click.ClickException(f"the account {owner.strip()} {state}; nothing was created")
+    owner_account = active_owner(owner)
     if organisation_id is not None:
         organisation = db.session.get(Organisation, organisation_id)
         if organisation is None:

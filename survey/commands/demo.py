@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from survey.commands.assessment import assessment_json
+from survey.commands.assessment import active_owner, assessment_json
 from survey.database import begin_write
 from survey.extensions import db
 from survey.models import Organisation
@@ -38,9 +38,11 @@ def _show(organisation: Organisation, heading: str) -> None:
 
 @click.command("demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has organisations.")
-def command(if_empty: bool) -> None:
+@click.option("--owner", metavar="EMAIL", help="A consultant who sees the demo in the workspace.")
+def command(if_empty: bool, owner: str | None) -> None:
     """Create a demo organisation with simulated answers and print its links."""
     begin_write()
+    owner_account = active_owner(owner)
     if if_empty and has_organisations():
         demo = find_demo()
         if demo is None:
@@ -50,7 +52,7 @@ def command(if_empty: bool) -> None:
             _show(demo, f"The demo organisation '{demo.name}' is already there:")
             db.session.rollback()
         return
-    organisation = create_demo()
+    organisation = create_demo(owner=owner_account)
     audit.record("demo.create", f"organisation {organisation.id} ({organisation.name})")
     db.session.commit()
     _show(

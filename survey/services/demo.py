@@ -23,7 +23,7 @@ from scoring import Bank, Item, Side, is_counted
 from scoring import Response as ScoringResponse
 from scoring.model import HIGHEST_ANSWER, LOWEST_ANSWER
 from survey.extensions import db
-from survey.models import Answer, Assessment, Organisation, Response, today
+from survey.models import Answer, Assessment, Organisation, Response, User, today
 from survey.services.assessments import create_assessment, create_organisation
 from survey.services.banks import current_bank
 from survey.services.context import ContextAnswers, ContextError, parse_context
@@ -274,7 +274,11 @@ def _wave_rows(
 
 
 def create_demo(
-    bank: Bank | None = None, *, rng: random.Random | None = None, name: str = DEMO_ORGANISATION
+    bank: Bank | None = None,
+    *,
+    rng: random.Random | None = None,
+    name: str = DEMO_ORGANISATION,
+    owner: User | None = None,
 ) -> Organisation:
     """Add the demo organisation with two waves of simulated answers (the caller commits).
 
@@ -285,7 +289,7 @@ def create_demo(
     rng = rng or random.Random(DEMO_SEED)
     threshold = min(current_app.config["DEFAULT_THRESHOLD"], min(DEMO_RESPONDENTS.values()))
     context = demo_context(bank)
-    organisation = create_organisation(name)
+    organisation = create_organisation(name, owner)
     follow_up_start = today() - dt.timedelta(days=14)
     waves: Sequence[tuple[str, Profile, dt.date]] = (
         (BASELINE_WAVE, DEMO_BASELINE, follow_up_start - dt.timedelta(days=FOLLOW_UP_DAYS)),

@@ -379,3 +379,18 @@ def test_demo_if_empty_leaves_a_database_with_data_alone(runner: FlaskCliRunner)
     assert result.exit_code == 0
     assert "already has organisations; no demo was created" in result.stderr
     assert [o.name for o in organisations()] == ["Acme"]
+
+
+def test_demo_owner_sees_it_in_the_workspace(runner: FlaskCliRunner) -> None:
+    consultant = create_user("demo-owner@example.com")
+    result = runner.invoke(args=["demo", "--owner", "demo-owner@example.com"])
+    assert result.exit_code == 0, result.output
+    organisation = db.session.scalars(select(Organisation)).one()
+    assert organisation.owner_id == consultant.id
+
+
+def test_demo_with_an_unknown_owner_creates_nothing(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["demo", "--owner", "nobody@example.com"])
+    assert result.exit_code != 0
+    assert "nobody@example.com does not exist" in result.output
+    assert db.session.scalar(select(func.count(Organisation.id))) == 0

@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint typecheck pytest bench clean
+.PHONY: run test lint typecheck pytest bench clean messages translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,7 @@ instance/secret_key:
 # The development secret lives in instance/ (git-ignored), made once per checkout.
 RUN_ENV = SECRET_KEY="$$(cat instance/secret_key)" BASE_URL="http://$(HOST):$(PORT)"
 
-run: $(VENV)/.runtime instance/secret_key
+run: $(VENV)/.runtime instance/secret_key translations
 	$(RUN_ENV) $(FLASK) db upgrade
 	$(RUN_ENV) $(FLASK) demo --if-empty
 	$(RUN_ENV) $(FLASK) run --host $(HOST) --port $(PORT)
@@ -50,6 +50,19 @@ pytest: $(VENV)/.dev $(CHROMIUM)
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest
+
+# Languages: `make messages` collects every user-facing string into translations/messages.pot
+# and merges it into the existing catalogs (start one with `pybabel init`, see the README);
+# `make translations` compiles them. English needs no catalog.
+CATALOGS = $(wildcard translations/*/LC_MESSAGES/messages.po)
+
+messages: $(VENV)/.runtime
+	mkdir -p translations
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -o translations/messages.pot .
+	$(if $(CATALOGS),$(BIN)/pybabel update -i translations/messages.pot -d translations)
+
+translations: $(VENV)/.runtime
+	$(if $(CATALOGS),$(BIN)/pybabel compile -d translations,@echo "no catalogs in translations/")
 
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench.report

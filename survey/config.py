@@ -7,13 +7,16 @@ the same name. Bad values stop the app with one line naming the setting.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import click
+from babel import Locale, UnknownLocaleError
 
 MIN_SECRET_KEY_BYTES = 32
+#: The compiled catalogs of ``make translations``; English needs none.
+TRANSLATIONS_DIRECTORY = Path(__file__).resolve().parent.parent / "translations"
 
 
 class ConfigError(click.ClickException, RuntimeError):
@@ -46,6 +49,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": 4 * 60 * 60,
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": ["en"],
+        "BABEL_TRANSLATION_DIRECTORIES": str(TRANSLATIONS_DIRECTORY),
         # A Redis outage must not turn every login into a 500; limits fall back to memory.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         # How many reverse proxies in front of the app set X-Forwarded-For/-Proto (0 = none).
@@ -53,8 +57,32 @@ def defaults(instance_path: str) -> dict[str, Any]:
     }
 
 
+class SettingError(ValueError):
+    """Why the text of a setting is not a valid value (the setting's name is added later)."""
+
+
+def language_list(raw: str) -> list[str]:
+    """``"en, fa"`` → ``["en", "fa"]``: locale codes Babel knows, separated by commas."""
+    codes: list[str] = []
+    for part in raw.split(","):
+        code = part.strip()
+        if not code:
+            continue
+        try:
+            locale = Locale.parse(code)
+        except (ValueError, UnknownLocaleError):
+            raise SettingError(
+                f"{code!r} is not a language code (expected e.g. 'en', 'fa', 'pt_BR')"
+            ) from None
+        if str(locale) not in codes:
+            codes.append(str(locale))
+    if not codes:
+        raise SettingError("must name at least one language, e.g. 'en,fa'")
+    return codes
+
+
 #: Settings read from the environment, with how to turn the text into a value.
-ENVIRONMENT_SETTINGS: Mapping[str, type] = {
+ENVIRONMENT_SETTINGS: Mapping[str, Callable[[str], Any]] = {
     "SECRET_KEY": str,
     "DATABASE_URL": str,
     "BASE_URL": str,
@@ -64,6 +92,7 @@ ENVIRONMENT_SETTINGS: Mapping[str, type] = {
     "DEFAULT_THRESHOLD": int,
     "MAX_CONTENT_LENGTH": int,
     "PROXY_COUNT": int,
+    "LANGUAGES": language_list,
 }
 
 
@@ -75,6 +104,8 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
         raw = environ[name]
         try:
             settings[name] = kind(raw)
+        except SettingError as error:
+            raise ConfigError(f"{name}={raw!r}: {error}") from None
         except ValueError:
             raise ConfigError(f"{name}={raw!r} is not a valid {kind.__name__}") from None
     if "DATABASE_URL" in settings:

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app, has_request_context, request
-from flask_babel import get_locale
+from flask_babel import Domain, get_locale
 
 RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur"})
+
+
+class AppDomain(Domain):
+    """Flask-Babel's message domain, with its loaded catalogs kept per app.
+
+    The stock domain lives on the one shared ``Babel`` object and caches catalogs by
+    locale alone, so a second app in the same process (tests, or two configurations)
+    would be served the catalogs the first app loaded from its own directories.
+    """
+
+    def get_translations_cache(self, ctx: object) -> dict[Any, Any]:
+        cache: dict[Any, Any] = current_app.extensions.setdefault("survey_translations", {})
+        return cache
 
 
 def select_locale() -> str | None:

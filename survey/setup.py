@@ -45,9 +45,10 @@ def configure_extensions(app: Flask) -> None:
 
 
 def configure_i18n(app: Flask) -> None:
-    from survey.i18n import current_locale, page_direction, select_locale
+    from survey.i18n import AppDomain, current_locale, page_direction, select_locale
 
     babel.init_app(app, locale_selector=select_locale)
+    babel.domain_instance = AppDomain()  # catalogs cached per app, see AppDomain
     app.jinja_env.globals.update(page_direction=page_direction, current_locale=current_locale)
 
 

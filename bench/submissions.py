@@ -84,8 +84,8 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def prepare_database(env: dict[str, str]) -> tuple[str, list[str]]:
-    """Migrate and create an assessment; returns the marketing survey path and item ids."""
+def prepare_database(env: dict[str, str]) -> tuple[int, str, list[str]]:
+    """Migrate and create an assessment; returns its id, marketing survey path and item ids."""
     flask = [str(ROOT / ".venv" / "bin" / "flask"), "--app", "app"]
     subprocess.run([*flask, "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
     created = subprocess.run(
@@ -109,7 +109,7 @@ def prepare_database(env: dict[str, str]) -> tuple[str, list[str]]:
     ).stdout.strip()
     item_ids = header.split(",")[1:]
     path = urllib.parse.urlparse(links["survey_links"]["marketing"]).path
-    return path, item_ids
+    return int(links["id"]), path, item_ids
 
 
 def play(
@@ -158,12 +158,13 @@ def play(
             respondent.connection.close()
 
 
-def stored_responses(env: dict[str, str]) -> int:
+def stored_responses(env: dict[str, str], assessment_id: int) -> int:
     code = (
         "from app import create_app; from survey.extensions import db;"
         "from sqlalchemy import text; app = create_app();"
         "ctx = app.app_context(); ctx.push();"
-        "print(db.session.execute(text('select count(*) from response')).scalar())"
+        f"print(db.session.execute(text('select count(*) from response "
+        f"where assessment_id = {assessment_id}')).scalar())"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True, text=True
@@ -189,7 +190,7 @@ def main() -> None:
             "RATELIMIT_STORAGE_URI": "memory://",
             "PYTHONPATH": str(ROOT),
         }
-        survey_path, item_ids = prepare_database(env)
+        assessment_id, survey_path, item_ids = prepare_database(env)
         server = subprocess.Popen(
             [
                 str(ROOT / ".venv" / "bin" / "gunicorn"),
@@ -227,7 +228,7 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=20)
-        stored = stored_responses(env)
+        stored = stored_responses(env, assessment_id)
 
     print(
         f"submissions through gunicorn: {args.workers} workers, {args.clients} clients, "

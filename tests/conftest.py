@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient, FlaskCliRunner
+from flask_login import FlaskLoginClient
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -70,12 +71,13 @@ def empty_all_tables() -> None:
             connection.execute(table.delete())
 
 
-class IsolatedClient(FlaskClient):
+class IsolatedClient(FlaskLoginClient):
     """A test client whose requests do not share ``g`` with the test's app context.
 
     The ``app`` fixture keeps an app context open so tests can query the database;
     Flask reuses it for requests, so without this, values cached on ``g`` (such as
     Flask-Login's current user) would leak from one client's request to another's.
+    ``app.test_client(user=account)`` gives a client signed in as ``account``.
     """
 
     def open(self, *args: Any, **kwargs: Any) -> Any:

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-import flask_login
 import pytest
-from flask import Flask, g, url_for
+from flask import Flask, url_for
 from flask.testing import FlaskClient
 
 from survey.extensions import db
@@ -22,9 +21,6 @@ SAFE_METHODS_SKIPPED = {"HEAD", "OPTIONS"}
 
 
 def fetch(client: FlaskClient, url: str, method: str = "GET", **kwargs: Any) -> Any:
-    """``client.open`` as a fresh visitor: the test's app context, and with it ``g``,
-    outlives each request, so forget the user Flask-Login cached there by the last client."""
-    g.pop("_login_user", None)
     return client.open(url, method=method, **kwargs)
 
 
@@ -78,7 +74,6 @@ def consultant(email: str) -> User:
 @pytest.fixture
 def clients(app: Flask) -> tuple[User, FlaskClient, FlaskClient, FlaskClient]:
     owner, intruder = consultant("a@example.com"), consultant("b@example.com")
-    app.test_client_class = flask_login.FlaskLoginClient
     return owner, app.test_client(user=owner), app.test_client(user=intruder), app.test_client()
 
 

@@ -7,9 +7,8 @@ import xml.etree.ElementTree as ElementTree
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
-import flask_login
 import pytest
-from flask import Flask, g
+from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
 from sqlalchemy import select
@@ -43,8 +42,6 @@ LABEL_START = 30
 
 
 def fetch(client: FlaskClient, url: str) -> Any:
-    # The test's app context (and ``g``) outlives requests: forget the cached user.
-    g.pop("_login_user", None)
     return client.get(url)
 
 
@@ -83,7 +80,6 @@ def consultant_client(app: Flask) -> FlaskClient:
     user = User(email="ada@example.com", password_hash="unused")
     db.session.add(user)
     db.session.commit()
-    app.test_client_class = flask_login.FlaskLoginClient
     return app.test_client(user=user)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import flask_login
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -29,7 +28,6 @@ def consultant(app: Flask) -> User:
 
 @pytest.fixture
 def signed_in(app: Flask, consultant: User) -> FlaskClient:
-    app.test_client_class = flask_login.FlaskLoginClient
     return app.test_client(user=consultant)
 
 
@@ -388,7 +386,6 @@ def test_actions_need_a_csrf_token(make_app: Any) -> None:
         organisation = Organisation(name="Acme Ltd", owner=user)
         db.session.add(organisation)
         db.session.commit()
-        app.test_client_class = flask_login.FlaskLoginClient
         client = app.test_client(user=user)
         response = client.post(
             f"/workspace/organisations/{organisation.id}/delete", data={"confirm_name": "Acme Ltd"}

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_login import FlaskLoginClient
@@ -23,6 +24,7 @@ from app import create_app
 from scoring import Side
 from survey.extensions import db, limiter
 from survey.models import Assessment, Organisation, Response, User
+from survey.services import accounts
 from survey.services import assessments as assessment_service
 from survey.services.banks import current_bank
 from survey.services.responses import add_response
@@ -126,6 +128,14 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 at its lowest cost: tests check who may sign in, not the hash strength."""
+    quick = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    monkeypatch.setattr(accounts, "_hasher", quick)
+    monkeypatch.setattr(accounts, "_DUMMY_HASH", quick.hash("only for timing"))
 
 
 # --- factories ---------------------------------------------------------------

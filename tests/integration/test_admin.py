@@ -8,14 +8,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from survey.extensions import db
 from survey.models import AuditEvent, User
-from survey.services import accounts
 from tests.conftest import (
     add_responses,
     create_assessment,
@@ -25,14 +23,6 @@ from tests.conftest import (
 )
 
 PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture(autouse=True)
-def quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Argon2 at its lowest cost: these tests check who may do what, not the hash strength."""
-    quick = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(accounts, "_hasher", quick)
-    monkeypatch.setattr(accounts, "_DUMMY_HASH", quick.hash("only for timing"))
 
 
 @pytest.fixture

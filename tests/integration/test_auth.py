@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -16,20 +15,11 @@ from sqlalchemy import select
 from survey.auth.sessions import SEEN_KEY
 from survey.extensions import db
 from survey.models import AuditEvent, User
-from survey.services import accounts
 from tests.conftest import create_user
 
 PASSWORD = "correct horse battery staple"
 WRONG = "not the password at all"
 GENERIC_ERROR = "email or password is wrong"
-
-
-@pytest.fixture(autouse=True)
-def quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Argon2 at its lowest cost: these tests check who may sign in, not the hash strength."""
-    quick = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(accounts, "_hasher", quick)
-    monkeypatch.setattr(accounts, "_DUMMY_HASH", quick.hash("only for timing"))
 
 
 @pytest.fixture

@@ -104,7 +104,6 @@ def main() -> None:
             print(f"database: {db.engine.dialect.name}")
             assessment = populate(args.responses, args.marketing_share, seed=7)
             assessment_id, token = assessment.id, assessment.report_token
-            threshold = assessment.threshold
             bank = current_bank()
 
             print("aggregation")
@@ -120,7 +119,7 @@ def main() -> None:
             ours = describe(
                 "load_tallies + score_assessment",
                 timed(
-                    lambda: score_assessment(bank, load_tallies(assessment_id, threshold)),
+                    lambda: score_assessment(bank, load_tallies(assessment_id)),
                     args.repeat,
                 ),
             )

@@ -27,11 +27,6 @@ The rules, exactly:
   threshold is hidden. Nothing about its answers is returned, so no
   organisation score, gap or move either; the result says how many more
   responses the side needs.
-* **Results move in whole groups**: a side's scores use its first
-  ``threshold × k`` counted responses (in the order they arrived), the largest
-  such number it has. The newest few wait until a whole group is there, so
-  comparing the results before and after one new response never reveals what
-  that one person answered. They are reported as ``pending``.
 
 Means are computed with exact fractions, so band edges and the 1.0 flag are
 not at the mercy of floating-point rounding.
@@ -90,8 +85,7 @@ class ItemTally:
 class Tallies:
     """Everything scoring needs to know about an assessment's answers.
 
-    ``items`` maps (side, item id) to the tally of the side's released counted
-    responses (:func:`released_count`); ``counted``
+    ``items`` maps (side, item id) to the tally of counted responses; ``counted``
     and ``excluded`` count responses per side. The web shell fills this from one
     SQL ``GROUP BY``; :func:`tally_responses` fills it from plain responses.
     """
@@ -110,8 +104,6 @@ class SideSummary:
     #: How many more counted responses the side needs before it is shown.
     needed: int
     score: float | None
-    #: Counted responses not yet in the scores: they wait for a whole group.
-    pending: int = 0
 
 
 @dataclass(frozen=True)
@@ -250,36 +242,16 @@ def own_view(bank: Bank, response: Response) -> OwnView:
 # --- many responses ----------------------------------------------------------
 
 
-def released_count(counted: int, threshold: int) -> int:
-    """How many of a side's counted responses the scores use: whole groups of ``threshold``."""
-    if threshold < 1:
-        raise ValueError("the anonymity threshold must be at least 1")
-    return counted - counted % threshold
-
-
-def tally_responses(
-    bank: Bank, responses: Iterable[Response], *, threshold: int = DEFAULT_THRESHOLD
-) -> Tallies:
-    """Sum up raw responses (in arrival order) the same way the database aggregation does.
-
-    ``items`` holds only each side's released responses (see :func:`released_count`).
-    """
+def tally_responses(bank: Bank, responses: Iterable[Response]) -> Tallies:
+    """Sum up raw responses the same way the database aggregation does."""
     items: dict[tuple[Side, str], ItemTally] = {}
     counted = dict.fromkeys(Side, 0)
     excluded = dict.fromkeys(Side, 0)
-    counted_responses: list[Response] = []
     for response in responses:
-        if is_counted(bank, response):
-            counted[response.side] += 1
-            counted_responses.append(response)
-        else:
+        if not is_counted(bank, response):
             excluded[response.side] += 1
-    released = {side: released_count(counted[side], threshold) for side in Side}
-    tallied = dict.fromkeys(Side, 0)
-    for response in counted_responses:
-        if tallied[response.side] == released[response.side]:
             continue
-        tallied[response.side] += 1
+        counted[response.side] += 1
         for item in bank.items:
             value = response.answers.get(item.id)
             if value is None:
@@ -302,10 +274,7 @@ def score_responses(
 ) -> AssessmentResult:
     """Score plain responses: :func:`tally_responses` then :func:`score_assessment`."""
     return score_assessment(
-        bank,
-        tally_responses(bank, responses, threshold=threshold),
-        threshold=threshold,
-        context=context,
+        bank, tally_responses(bank, responses), threshold=threshold, context=context
     )
 
 
@@ -370,7 +339,6 @@ def score_assessment(
             visible=visible,
             needed=max(threshold - counted, 0),
             score=_as_float(side_scores.get(side)),
-            pending=counted - released_count(counted, threshold),
         )
 
     placed = len(side_scores) == len(Side)

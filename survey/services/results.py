@@ -16,16 +16,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import func, select
 
-from scoring import (
-    AssessmentResult,
-    ItemTally,
-    Side,
-    Tallies,
-    released_count,
-    score_assessment,
-)
+from scoring import AssessmentResult, ItemTally, Side, Tallies, score_assessment
 from survey.extensions import db
 from survey.models import Answer, Assessment, Response
 from survey.services.banks import current_bank
@@ -59,12 +52,29 @@ def fingerprint(assessment: Assessment) -> Fingerprint:
     )
 
 
-def load_tallies(assessment_id: int, threshold: int) -> Tallies:
-    """Aggregate the counted answers of an assessment in one query.
-
-    Only each side's released responses (its first whole groups of ``threshold``,
-    see ``scoring.rules.released_count``) enter the sums.
-    """
+def load_tallies(assessment_id: int) -> Tallies:
+    """Aggregate the counted answers of an assessment in one query."""
+    value = Answer.value
+    rows = db.session.execute(
+        select(
+            Response.side,
+            Answer.item_id,
+            func.count(value),
+            func.sum(value),
+            func.sum(value * value),
+        )
+        .join(Response, Answer.response_id == Response.id)
+        .where(
+            Response.assessment_id == assessment_id,
+            Response.counted.is_(True),
+            value.is_not(None),
+        )
+        .group_by(Response.side, Answer.item_id)
+    )
+    items = {
+        (Side(side), item_id): ItemTally(int(count), int(total), int(squares))
+        for side, item_id, count, total, squares in rows
+    }
     counted = dict.fromkeys(Side, 0)
     excluded = dict.fromkeys(Side, 0)
     for side, is_counted, number in db.session.execute(
@@ -73,50 +83,6 @@ def load_tallies(assessment_id: int, threshold: int) -> Tallies:
         .group_by(Response.side, Response.counted)
     ):
         (counted if is_counted else excluded)[Side(side)] = number
-
-    released_through: list[ColumnElement[bool]] = []
-    for side in Side:
-        released = released_count(counted[side], threshold)
-        if released == 0:
-            continue
-        # The id of the side's last released response: responses arrive in id order.
-        last_id = db.session.scalar(
-            select(Response.id)
-            .where(
-                Response.assessment_id == assessment_id,
-                Response.side == side.value,
-                Response.counted.is_(True),
-            )
-            .order_by(Response.id)
-            .offset(released - 1)
-            .limit(1)
-        )
-        released_through.append(and_(Response.side == side.value, Response.id <= last_id))
-
-    items: dict[tuple[Side, str], ItemTally] = {}
-    if released_through:
-        value = Answer.value
-        rows = db.session.execute(
-            select(
-                Response.side,
-                Answer.item_id,
-                func.count(value),
-                func.sum(value),
-                func.sum(value * value),
-            )
-            .join(Response, Answer.response_id == Response.id)
-            .where(
-                Response.assessment_id == assessment_id,
-                Response.counted.is_(True),
-                value.is_not(None),
-                or_(*released_through),
-            )
-            .group_by(Response.side, Answer.item_id)
-        )
-        items = {
-            (Side(side), item_id): ItemTally(int(count), int(total), int(squares))
-            for side, item_id, count, total, squares in rows
-        }
     return Tallies(
         items=MappingProxyType(items),
         counted=MappingProxyType(counted),
@@ -164,7 +130,7 @@ def assessment_result(assessment: Assessment) -> tuple[AssessmentResult, Fingerp
         return cached, key
     result = score_assessment(
         current_bank(),
-        load_tallies(assessment.id, assessment.threshold),
+        load_tallies(assessment.id),
         threshold=assessment.threshold,
         context=assessment.context,
     )

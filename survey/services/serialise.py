@@ -6,7 +6,7 @@ Shape (every key always present)::
       "status": "placed" | "waiting",
       "bank_version": 1,                     # the question bank the result was scored with
       "threshold": 5,
-      "responses": {"marketing": {"counted": 5, "excluded": 1, "pending": 0}, "sales": {...}},
+      "responses": {"marketing": {"counted": 5, "excluded": 1}, "sales": {...}},
       "score": 70.0 | null,                  # organisation score, 20–100
       "type": "aligned" | null,              # bank type id
       "next_type": "integrated" | null,
@@ -86,7 +86,6 @@ def result_to_json(result: AssessmentResult, bank: Bank, locale: str = "en") -> 
             side.value: {
                 "counted": result.sides[side].counted,
                 "excluded": result.sides[side].excluded,
-                "pending": result.sides[side].pending,
             }
             for side in Side
         },

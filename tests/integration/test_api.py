@@ -59,8 +59,8 @@ def test_result_body_for_a_placed_case(app: Flask, client: FlaskClient) -> None:
     assert body["threshold"] == 3
     assert body["bank_version"] == 1
     assert body["responses"] == {
-        "marketing": {"counted": 3, "excluded": 0, "pending": 0},
-        "sales": {"counted": 3, "excluded": 0, "pending": 0},
+        "marketing": {"counted": 3, "excluded": 0},
+        "sales": {"counted": 3, "excluded": 0},
     }
     assert body["score"] == 60.0
     assert body["type"] == "aligned"
@@ -181,8 +181,7 @@ def test_waiting_hides_everything_of_the_hidden_side(app: Flask, client: FlaskCl
         "marketing": {"score": 80.0, "visible": True, "needed": 0},
         "sales": {"score": None, "visible": False, "needed": 3},
     }
-    # two sales responses below a threshold of 5: both wait for their group
-    assert body["responses"]["sales"] == {"counted": 2, "excluded": 0, "pending": 2}
+    assert body["responses"]["sales"] == {"counted": 2, "excluded": 0}
     assert body["missing_sides"] == []
     for item in body["items"]:
         assert item["sales"] == {"mean": None, "sd": None}
@@ -213,8 +212,8 @@ def test_excluded_responses_are_counted_per_side(app: Flask, client: FlaskClient
     add_responses(assessment, "marketing", {"know_whom_to_call": 5}, count=2)
     body = result_of(client, assessment)
     assert body["responses"] == {
-        "marketing": {"counted": 5, "excluded": 2, "pending": 0},
-        "sales": {"counted": 5, "excluded": 1, "pending": 0},
+        "marketing": {"counted": 5, "excluded": 2},
+        "sales": {"counted": 5, "excluded": 1},
     }
     assert body["score"] == 70.0
 

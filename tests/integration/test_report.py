@@ -45,12 +45,11 @@ def text_of(html: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", html).split()).replace("&#39;", "'")
 
 
-def count_row(html: str, side: str) -> tuple[int, int, int]:
-    """Counted, excluded, and counted but waiting for their group."""
+def count_row(html: str, side: str) -> tuple[int, int]:
     row = re.search(rf'<tr class="count-{side}">(.*?)</tr>', html, re.S)
     assert row is not None
-    counted, excluded, pending = re.findall(r'<td class="num">(\d+)</td>', row.group(1))
-    return int(counted), int(excluded), int(pending)
+    counted, excluded = re.findall(r'<td class="num">(\d+)</td>', row.group(1))
+    return int(counted), int(excluded)
 
 
 def placed_70() -> Assessment:
@@ -79,8 +78,8 @@ def test_report_shows_placement_sides_advice_and_counts(app: Flask, client: Flas
     # no context given: the advice is only "the next type up"
     assert "Recommendation: move up to Integrated." in text
     assert "context has not been filled in" in text
-    assert count_row(html, "marketing") == (5, 0, 0)
-    assert count_row(html, "sales") == (5, 0, 0)
+    assert count_row(html, "marketing") == (5, 0)
+    assert count_row(html, "sales") == (5, 0)
 
 
 def test_dimensions_gaps_and_spread_for_the_uniform_case(app: Flask, client: FlaskClient) -> None:
@@ -241,8 +240,8 @@ def test_waiting_for_sales_hides_every_sales_number(app: Flask, client: FlaskCli
         assert relationship_type.name.get() not in text
     assert "<img" not in html
     assert "Next steps" not in text
-    assert count_row(html, "sales") == (2, 0, 2)
-    assert count_row(html, "marketing") == (5, 0, 0)
+    assert count_row(html, "sales") == (2, 0)
+    assert count_row(html, "marketing") == (5, 0)
 
 
 def test_one_more_response_is_singular(app: Flask, client: FlaskClient) -> None:
@@ -269,8 +268,8 @@ def test_excluded_responses_are_counted_per_side(app: Flask, client: FlaskClient
     add_responses(assessment, "sales", {"know_whom_to_call": 2}, count=1)
     add_responses(assessment, "marketing", {"know_whom_to_call": 5}, count=2)
     html = page(client, assessment)
-    assert count_row(html, "marketing") == (5, 2, 0)
-    assert count_row(html, "sales") == (5, 1, 0)
+    assert count_row(html, "marketing") == (5, 2)
+    assert count_row(html, "sales") == (5, 1)
     assert "Score 70.0" in text_of(html)  # the excluded answers change nothing
 
 
@@ -344,24 +343,10 @@ def test_chart_is_redrawn_only_after_a_new_response(
     assert second.data == first.data
     assert second.headers["ETag"] == first.headers["ETag"]
 
-    # a whole group of 5 more sales responses scoring 5: sales (5·3 + 5·5)/10 = 4 → 80;
-    # organisation (80 + 80) / 2 = 80.0
-    add_responses(assessment, "sales", uniform_answers(5), count=5)
+    # one more sales response scoring 5: sales (5·3 + 5)/6 = 10/3 → 66.67; organisation 73.33
+    add_responses(assessment, "sales", uniform_answers(5))
     third = client.get(url)
     assert len(calls) == 2
-    assert calls[1] == pytest.approx(80.0)
+    assert calls[1] == pytest.approx(220 / 3)
     assert third.headers["ETag"] != first.headers["ETag"]
-    assert b"Organisation 80.0" in third.data
-
-
-def test_one_new_response_changes_no_number_until_its_group_is_complete(
-    app: Flask, client: FlaskClient
-) -> None:
-    assessment = placed_70()
-    # a sixth marketing respondent answers 1 everywhere; a group of 5 is not complete
-    add_responses(assessment, "marketing", uniform_answers(1))
-    html = page(client, assessment)
-    assert count_row(html, "marketing") == (6, 0, 1)
-    assert "Score 70.0 on a scale from 20 to 100" in text_of(html)
-    # without the group rule marketing would be 20 × (5·4 + 1)/6 = 70.0 instead of 80.0
-    assert re.search(r"Marketing\s+80\.0", text_of(html))
+    assert b"Organisation 73.3" in third.data

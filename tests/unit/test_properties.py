@@ -218,27 +218,3 @@ def test_a_hidden_side_reveals_nothing_concrete() -> None:
     assert score_responses(
         bank, [*sales, Response(Side.MARKETING, {"a": 1, "b": 1})], threshold=1
     ) != score_responses(bank, [*sales, Response(Side.MARKETING, {"a": 5, "b": 5})], threshold=1)
-
-
-# --- one new response cannot be read off the difference ----------------------------
-
-
-@PROPERTY_SETTINGS
-@given(data=st.data())
-def test_a_new_response_changes_no_number_until_its_group_is_complete(
-    data: st.DataObject,
-) -> None:
-    bank = data.draw(banks())
-    threshold = data.draw(st.integers(min_value=2, max_value=5))
-    complete = responses_for(bank, VALUE)
-    answers = data.draw(st.lists(complete, min_size=0, max_size=15))
-    newcomer = data.draw(complete)
-    side_count = sum(1 for r in answers if r.side is newcomer.side)
-    before = score_responses(bank, answers, threshold=threshold)
-    after = score_responses(bank, [*answers, newcomer], threshold=threshold)
-    if (side_count + 1) % threshold != 0:
-        # The newcomer's group is not complete: every number but the counts is unchanged.
-        assert after.items == before.items
-        assert after.dimensions == before.dimensions
-        assert after.score == before.score
-        assert after.sides[newcomer.side].score == before.sides[newcomer.side].score

@@ -6,6 +6,8 @@ moving up. The advisor walks the types from the bottom:
 
 * past a type when at least one reason to move up holds and the reasons to
   move up are at least as many as the reasons to stay;
+* past a type when none of its questions was answered: with no evidence about
+  that step, the answers about the steps above it decide;
 * otherwise that type is the target, with the reasons to stay that hold.
 
 An organisation already at or above the target is told to hold and strengthen
@@ -51,6 +53,10 @@ def _holds(condition: Condition, context: Context) -> bool:
     return value is not None and value == condition.equals
 
 
+def _answered(condition: Condition, context: Context) -> bool:
+    return context.get(condition.factor) is not None
+
+
 def target_type(bank: Bank, context: Context) -> tuple[RelationshipType, tuple[LocalText, ...]]:
     """The type the context argues for, with the reasons that led there."""
     rules = {rule.type_id: rule for rule in bank.advisor_rules}
@@ -63,6 +69,8 @@ def target_type(bank: Bank, context: Context) -> tuple[RelationshipType, tuple[L
         to_stay = [c.reason for c in rule.stay_if if _holds(c, context)]
         if to_move and len(to_move) >= len(to_stay):
             reasons.extend(to_move)
+            continue
+        if not any(_answered(c, context) for c in (*rule.stay_if, *rule.move_if)):
             continue
         return relationship_type, (*reasons, *to_stay)
     return bank.types[-1], tuple(reasons)

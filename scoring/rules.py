@@ -26,7 +26,10 @@ The rules, exactly:
 * **Anonymity threshold**: a side with fewer counted responses than the
   threshold is hidden. Nothing about its answers is returned, so no
   organisation score, gap or move either; the result says how many more
-  responses the side needs.
+  responses the side needs. Likewise an item that fewer than ``threshold`` of
+  a visible side's counted responses answered (the others said "don't know")
+  counts as unanswered by that side: its mean would be those few people's
+  answers.
 
 Means are computed with exact fractions, so band edges and the 1.0 flag are
 not at the mercy of floating-point rounding.
@@ -284,8 +287,8 @@ class _ItemStats:
     sd: float | None
 
 
-def _item_stats(item: Item, tally: ItemTally | None) -> _ItemStats | None:
-    if tally is None or tally.count == 0:
+def _item_stats(item: Item, tally: ItemTally | None, threshold: int) -> _ItemStats | None:
+    if tally is None or tally.count < max(threshold, 1):
         return None
     raw_mean = Fraction(tally.total, tally.count)
     mean = LOWEST_ANSWER + HIGHEST_ANSWER - raw_mean if item.reverse else raw_mean
@@ -325,7 +328,7 @@ def score_assessment(
         side_stats: dict[str, _ItemStats] = {}
         if visible:
             for item in bank.items:
-                item_stats = _item_stats(item, tallies.items.get((side, item.id)))
+                item_stats = _item_stats(item, tallies.items.get((side, item.id)), threshold)
                 if item_stats is not None:
                     side_stats[item.id] = item_stats
         stats[side] = side_stats

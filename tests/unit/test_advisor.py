@@ -504,3 +504,34 @@ def test_score_responses_without_context_says_it_is_missing() -> None:
     assert result.advice.context_missing is True
     assert result.advice.recommendation is Recommendation.HOLD
     assert result.advice.target == t("integrated")
+
+
+# --- rows nobody answered do not hold an organisation back ---------------------------
+
+
+def test_a_context_that_only_describes_higher_rows_is_not_stuck_at_undefined() -> None:
+    # Nothing about the Undefined row is answered; the Defined and Aligned rows argue
+    # for moving up, so the target is Integrated.
+    answers = context(
+        common_funnel_possible=True,
+        sales_cycle="long",
+        shortening_life_cycles=True,
+        customised_during_sale=True,
+        commoditising_market=True,
+    )
+    target, reasons = target_type(bank(), answers)
+    assert target == t("integrated")
+    assert reason("aligned", "move", "common_funnel_possible") in reasons
+    advice = advise(bank(), t("defined"), answers)
+    assert advice.recommendation is Recommendation.MOVE_UP
+    assert advice.next_step == t("aligned")
+
+
+def test_only_the_aligned_row_answered_stays_aligned() -> None:
+    answers = context(shared_responsibility_culture=False, common_reporting_line=False)
+    target, reasons = target_type(bank(), answers)
+    assert target == t("aligned")
+    assert reasons == (
+        reason("aligned", "stay", "shared_responsibility_culture"),
+        reason("aligned", "stay", "common_reporting_line"),
+    )

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring import Side, score_responses
+from scoring import Side, is_counted, score_responses
 from scoring.model import Bank, Response
 from tests.unit.scoring_factories import item, make_bank, move
 
@@ -218,3 +218,28 @@ def test_a_hidden_side_reveals_nothing_concrete() -> None:
     assert score_responses(
         bank, [*sales, Response(Side.MARKETING, {"a": 1, "b": 1})], threshold=1
     ) != score_responses(bank, [*sales, Response(Side.MARKETING, {"a": 5, "b": 5})], threshold=1)
+
+
+# --- no item mean rests on fewer answers than the threshold -------------------------
+
+
+@PROPERTY_SETTINGS
+@given(data=st.data())
+def test_no_shown_item_mean_rests_on_fewer_answers_than_the_threshold(
+    data: st.DataObject,
+) -> None:
+    bank = data.draw(banks())
+    threshold = data.draw(st.integers(min_value=1, max_value=4))
+    answers = data.draw(st.lists(responses_for(bank, ANSWER), max_size=14))
+    result = score_responses(bank, answers, threshold=threshold)
+    counted = [r for r in answers if is_counted(bank, r)]
+    for item_result in result.items:
+        for side in Side:
+            if item_result.mean(side) is None:
+                continue
+            answered = sum(
+                1
+                for r in counted
+                if r.side is side and r.answers.get(item_result.item.id) is not None
+            )
+            assert answered >= threshold

@@ -787,3 +787,20 @@ def test_answer_outside_the_scale_in_an_incomplete_response_is_an_error() -> Non
         own_view(bank, incomplete)
     with pytest.raises(ValueError):
         score_responses(bank, [incomplete], threshold=1)
+
+
+def test_an_item_answered_by_fewer_than_the_threshold_counts_as_unanswered() -> None:
+    bank = make_bank([item("a"), item("b"), item("c")])
+    # five marketing responses: four say "don't know" to a, one answers 1; b and c are 4
+    marketing = [response(M, a=None, b=4, c=4)] * 4 + [response(M, a=1, b=4, c=4)]
+    sales = [response(S, a=3, b=3, c=3)] * 5
+    result = score_responses(bank, [*marketing, *sales], threshold=5)
+    a = result.items[0]
+    # one person's answer to a would be readable as the mean: it is left out
+    assert a.marketing_mean is None and a.marketing_sd is None
+    assert a.gap is None and a.flagged is False
+    assert a.sales_mean == 3.0
+    # marketing side score from b and c only: 20 × 4 = 80 (with a it would be 20 × 3 = 60)
+    assert result.sides[M].score == 80.0
+    # organisation (80 + 60) / 2 = 70
+    assert result.score == 70.0

@@ -53,6 +53,7 @@ __all__ = [
     "bank_to_dict",
     "default_bank_path",
     "load_bank",
+    "load_bank_cached",
     "load_default_bank",
     "parse_bank",
 ]
@@ -742,7 +743,16 @@ def _load_cached(path: str, mtime_ns: int, size: int) -> Bank:
 
 def load_default_bank() -> Bank:
     """The shipped bank, parsed once and reparsed only when the file changes."""
-    path = default_bank_path()
+    return load_bank_cached(default_bank_path())
+
+
+def load_bank_cached(path: str | os.PathLike[str]) -> Bank:
+    """The bank at ``path``, parsed once and reparsed only when the file changes.
+
+    Called on every request, so a bank named by ``BANK_PATH`` costs a ``stat``,
+    not a YAML parse.
+    """
+    path = Path(path)
     try:
         stat = path.stat()
     except OSError as error:

@@ -10,6 +10,7 @@ import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 from babel import Locale, UnknownLocaleError
@@ -133,7 +134,8 @@ def check(config: Mapping[str, Any]) -> None:
 
 def is_local_http(base_url: str) -> bool:
     """Plain http on the loopback address: development, where Secure cookies would not stick."""
-    return base_url.startswith(("http://127.0.0.1", "http://localhost"))
+    parts = urlsplit(base_url)
+    return parts.scheme == "http" and parts.hostname in {"127.0.0.1", "localhost", "::1"}
 
 
 def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:

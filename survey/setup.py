@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter, Map
 
 from survey import config, errors, security
 from survey.database import configure_sqlite
@@ -56,7 +57,20 @@ def configure_security(app: Flask) -> None:
     security.init_app(app)
 
 
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:…>`` that stops at the largest id a database column holds.
+
+    A longer number in a URL is simply not found (404) instead of overflowing the
+    database driver (500).
+    """
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def configure_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseIdConverter
     from survey.admin import bp as admin
     from survey.api import bp as api
     from survey.auth import bp as auth

@@ -137,7 +137,11 @@ _ContextLoader.add_implicit_resolver(
 
 def parse_context_yaml(text: str, bank: Bank, source: str = "context") -> ContextAnswers:
     """Parse a YAML document of advisor answers; see :func:`parse_context`."""
-    loader = _ContextLoader(text)
+    try:
+        # The loader reads the text as it is built, so even construction can fail.
+        loader = _ContextLoader(text)
+    except yaml.YAMLError as error:
+        raise ContextError([f"{source}: YAML syntax error: {error}"]) from None
     try:
         document: object = loader.get_single_data()
     except yaml.MarkedYAMLError as error:

@@ -810,3 +810,26 @@ def test_any_replaced_value_gives_a_bank_or_a_bank_error(
     except BankError as error:
         assert error.problems
         assert all(line.startswith(f"{SOURCE}: ") for line in error.problems)
+
+
+def test_a_bank_named_by_path_is_parsed_once_until_it_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import survey.bank as bank_module
+
+    path = tmp_path / "bank.yaml"
+    path.write_text(default_bank_path().read_text(encoding="utf-8"), encoding="utf-8")
+    parses: list[str] = []
+    original = bank_module.parse_bank
+
+    def counting(text: str, source: str = "questions.yaml") -> Any:
+        parses.append(source)
+        return original(text, source)
+
+    monkeypatch.setattr(bank_module, "parse_bank", counting)
+    first = bank_module.load_bank_cached(path)
+    assert bank_module.load_bank_cached(path) is first
+    assert len(parses) == 1
+    path.write_text(path.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    bank_module.load_bank_cached(path)
+    assert len(parses) == 2

@@ -107,7 +107,9 @@ _BankLoader.add_implicit_resolver(
 )
 
 
-def _load_yaml(text: str, source: str, problems: list[str]) -> object:
+def load_yaml(text: str, source: str, problems: list[str]) -> object:
+    """Parse YAML the way banks are read: only true/false are booleans, duplicate keys
+    and syntax errors become lines in ``problems`` (the result is then ``None``)."""
     loader: _BankLoader | None = None
     try:
         loader = _BankLoader(text)
@@ -700,7 +702,7 @@ def parse_bank(text: str, source: str = "questions.yaml") -> Bank:
     def problem(where: str, what: str) -> None:
         problems.append(f"{source}: {where}: {what}")
 
-    document = _load_yaml(text, source, problems)
+    document = load_yaml(text, source, problems)
     if document is None:
         raise BankError(problems or [f"{source}: the file is empty"])
     if not isinstance(document, dict):

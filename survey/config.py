@@ -34,6 +34,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{sqlite_path}",
         "BASE_URL": "http://127.0.0.1:5000",
         "BANK_PATH": None,
+        # The scenario of `flask demo`; None means the shipped demo.yaml.
+        "DEMO_PATH": None,
         "DEFAULT_THRESHOLD": 5,
         "MAX_CONTENT_LENGTH": 256 * 1024,
         "RATELIMIT_STORAGE_URI": "memory://",
@@ -88,6 +90,7 @@ ENVIRONMENT_SETTINGS: Mapping[str, Callable[[str], Any]] = {
     "DATABASE_URL": str,
     "BASE_URL": str,
     "BANK_PATH": str,
+    "DEMO_PATH": str,
     "RATELIMIT_STORAGE_URI": str,
     "RATELIMIT_KEY_PREFIX": str,
     "DEFAULT_THRESHOLD": int,

@@ -3,41 +3,92 @@
 The demo tells a familiar story: marketing says sales does not follow up its
 leads, sales says the leads are poor and the material is of little use; six
 months later both sides rate the relationship higher and agree more. The story
-is data (the ``DEMO_*`` tendencies below); ids the bank does not have are
-simply not used, so the demo still works, less pointedly, with another bank.
+is data, in ``demo.yaml`` beside ``questions.yaml`` (or the file the
+``DEMO_PATH`` setting names): the organisation, its waves, how each side tends to
+rate each dimension and item, and the advisor's answers.
+
+The scenario is checked in two steps, like the bank: its shape with frozen
+pydantic models, then its ids against the bank in use. Every problem is reported
+at once, each line naming the file and the key, before anything is written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import os
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Annotated, Any
 
+import click
 from flask import current_app
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import ErrorDetails, PydanticCustomError
 from sqlalchemy import insert, select
 
 from scoring import Bank, Item, Side, is_counted
 from scoring import Response as ScoringResponse
 from scoring.model import HIGHEST_ANSWER, LOWEST_ANSWER
+from survey.bank import load_yaml  # the bank's YAML rules: true/false only, duplicate keys
 from survey.extensions import db
-from survey.models import Answer, Assessment, Organisation, Response, User, today
+from survey.models import NAME_MAX, Answer, Assessment, Organisation, Response, User, today
+from survey.problems import Problems
 from survey.services.assessments import create_assessment, create_organisation
 from survey.services.banks import current_bank
 from survey.services.context import ContextAnswers, ContextError, parse_context
 
-DEMO_ORGANISATION = "Northwind Demo"
-BASELINE_WAVE = "Baseline"
-FOLLOW_UP_WAVE = "After 6 months"
-#: Complete respondents per side (a few more incomplete ones are added and excluded).
-DEMO_RESPONDENTS: Mapping[Side, int] = MappingProxyType({Side.MARKETING: 8, Side.SALES: 24})
-INCOMPLETE_PER_SIDE = 1
-#: Share of items an incomplete respondent answered: too few for the response to count.
-INCOMPLETE_SHARE = 0.4
-DEMO_SEED = 2006
-FOLLOW_UP_DAYS = 182
+#: A wave's responses all arrive on one day, up to this many days after it starts.
+ANSWERING_DAYS = 10
+#: Limits that keep a mistyped scenario from filling the database or the calendar.
+MAX_RESPONDENTS = 1000
+MAX_DAYS_BEFORE_TODAY = 3650
+
+
+def default_demo_path() -> Path:
+    """``demo.yaml`` at the root of the repository, beside ``questions.yaml``."""
+    return Path(__file__).resolve().parent.parent.parent / "demo.yaml"
+
+
+def demo_path() -> Path:
+    """The scenario file named by ``DEMO_PATH``, or the shipped ``demo.yaml``."""
+    configured = current_app.config.get("DEMO_PATH")
+    return Path(configured) if configured else default_demo_path()
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+class DemoScenarioError(Problems, click.ClickException):
+    """A demo scenario that cannot be used; ``problems`` lists every problem, one line each.
+
+    Also a ``ClickException`` (as ``survey.config.ConfigError`` is) so that
+    ``flask … demo`` prints the problems and exits 1 instead of showing a traceback.
+    """
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        Problems.__init__(self, problems)
+        heading = (
+            f"the demo scenario has {_count(len(self.problems), 'problem')}; nothing was created:"
+        )
+        click.ClickException.__init__(
+            self, "\n".join([heading, *(f"  {line}" for line in self.problems)])
+        )
+
+
+# --------------------------------------------------------------------------- simulation
 
 
 @dataclass(frozen=True)
@@ -48,7 +99,7 @@ class Tendency:
     side agrees with the problem the item describes.
     """
 
-    base: float = 3.0
+    base: float
     dimensions: Mapping[str, float] = field(default_factory=dict)
     items: Mapping[str, float] = field(default_factory=dict)
 
@@ -56,19 +107,6 @@ class Tendency:
         if item.id in self.items:
             return self.items[item.id]
         return self.dimensions.get(item.dimension, self.base)
-
-    def improved(self, lift: float, closing: float) -> Tendency:
-        """After work on the relationship: views move ``closing`` of the way to the
-        side's overall view (so the sides disagree less) and then up by ``lift``."""
-
-        def moved(value: float) -> float:
-            return self.base + (value - self.base) * (1 - closing) + lift
-
-        return Tendency(
-            base=self.base + lift,
-            dimensions={key: moved(value) for key, value in self.dimensions.items()},
-            items={key: moved(value) for key, value in self.items.items()},
-        )
 
 
 @dataclass(frozen=True)
@@ -78,81 +116,322 @@ class Profile:
     marketing: Tendency
     sales: Tendency
     #: Standard deviation of one answer around its tendency.
-    answer_spread: float = 0.8
+    answer_spread: float
     #: Standard deviation of one respondent's overall leaning (some people rate higher).
-    respondent_spread: float = 0.35
+    respondent_spread: float
     #: Chance of a "don't know" for any one item.
-    dont_know: float = 0.04
+    dont_know: float
 
     def tendency(self, side: Side) -> Tendency:
         return self.marketing if side is Side.MARKETING else self.sales
 
-    def improved(self, lift: float, closing: float) -> Profile:
+
+@dataclass(frozen=True)
+class DemoWave:
+    name: str
+    days_before_today: int
+    #: Respondents per side whose responses count.
+    respondents: Mapping[Side, int]
+    #: Further respondents per side who answered too few items to count.
+    excluded: Mapping[Side, int]
+    profile: Profile
+
+
+@dataclass(frozen=True)
+class DemoScenario:
+    """A checked demo scenario, ready to simulate with the bank it was checked against."""
+
+    organisation: str
+    seed: int
+    #: Share of the items an excluded respondent answered.
+    excluded_share: float
+    context: Mapping[str, bool | str]
+    waves: tuple[DemoWave, ...]
+
+
+# --------------------------------------------------------------------------- the file's shape
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, allow_inf_nan=False)
+
+
+def _side(value: object) -> Side:
+    if isinstance(value, str) and value in {side.value for side in Side}:
+        return Side(value)
+    raise PydanticCustomError(
+        "demo_side",
+        "{got} is not a side (the sides: {sides})",
+        {"got": repr(value), "sides": ", ".join(side.value for side in Side)},
+    )
+
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX)]
+Rating = Annotated[float, Field(ge=LOWEST_ANSWER, le=HIGHEST_ANSWER)]
+Spread = Annotated[float, Field(ge=0, le=HIGHEST_ANSWER - LOWEST_ANSWER)]
+Share = Annotated[float, Field(ge=0, lt=1)]
+SideKey = Annotated[Side, BeforeValidator(_side)]
+
+
+class SideModel(_Model):
+    respondents: Annotated[int, Field(ge=1, le=MAX_RESPONDENTS)]
+    excluded: Annotated[int, Field(ge=0, le=MAX_RESPONDENTS)] = 0
+    base: Rating
+    dimensions: dict[str, Rating] = Field(default_factory=dict)
+    items: dict[str, Rating] = Field(default_factory=dict)
+
+
+class WaveModel(_Model):
+    name: Name
+    days_before_today: Annotated[int, Field(ge=0, le=MAX_DAYS_BEFORE_TODAY)]
+    sides: dict[SideKey, SideModel]
+
+    @model_validator(mode="after")
+    def _has_every_side(self) -> WaveModel:
+        missing = [side.value for side in Side if side not in self.sides]
+        if missing:
+            raise PydanticCustomError(
+                "demo_sides",
+                "sides: {missing} missing (a wave simulates both sides)",
+                {"missing": " and ".join(missing) + (" is" if len(missing) == 1 else " are")},
+            )
+        return self
+
+
+class AnswersModel(_Model):
+    dont_know: Share
+    answer_spread: Spread
+    respondent_spread: Spread
+    excluded_share: Share
+
+
+class ScenarioModel(_Model):
+    organisation: Name
+    seed: int
+    answers: AnswersModel
+    #: Checked against the bank by ``parse_context``, which names each factor.
+    context: Any = None
+    waves: list[WaveModel] = Field(min_length=1)
+
+
+_WHAT_BY_ERROR_TYPE: Mapping[str, str] = {
+    "missing": "missing",
+    "extra_forbidden": "unknown key",
+    "model_type": "must be a mapping",
+    "model_attributes_type": "must be a mapping",
+    "dict_type": "must be a mapping",
+    "list_type": "must be a list",
+    "string_type": "must be text",
+    "int_type": "must be a whole number",
+    "float_type": "must be a number",
+    "finite_number": "must be a finite number",
+    "too_short": "must not be empty",
+    "string_too_short": "must not be empty",
+    "string_too_long": "must be at most {max_length} characters",
+    "greater_than_equal": "must be at least {ge}",
+    "less_than_equal": "must be at most {le}",
+    "less_than": "must be less than {lt}",
+}
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _number(value: object) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def _wave_label(index: int, document: Mapping[str, object]) -> str:
+    waves = document.get("waves")
+    wave = waves[index] if isinstance(waves, list) and index < len(waves) else None
+    name = wave.get("name") if isinstance(wave, dict) else None
+    return (
+        f"waves[{index}] ({name})" if isinstance(name, str) and name.strip() else f"waves[{index}]"
+    )
+
+
+def _where(loc: Sequence[int | str], document: Mapping[str, object]) -> str:
+    """``waves[0] (Baseline): sides.sales.base`` for a pydantic location."""
+    parts = [part for part in loc if part != "[key]"]
+    head = ""
+    if len(parts) >= 2 and parts[0] == "waves" and isinstance(parts[1], int):
+        head, parts = _wave_label(parts[1], document), parts[2:]
+    tail = ""
+    for part in parts:
+        if isinstance(part, int):
+            tail += f"[{part}]"
+        else:
+            tail += f".{part}" if tail else str(part)
+    return f"{head}: {tail}" if head and tail else head or tail or "document"
+
+
+def _what(error: ErrorDetails) -> str:
+    kind = error["type"]
+    if kind.startswith("demo_"):
+        return error["msg"]
+    if kind in ("missing", "extra_forbidden"):
+        return _WHAT_BY_ERROR_TYPE[kind]
+    limits = {key: _number(value) for key, value in error.get("ctx", {}).items()}
+    template = _WHAT_BY_ERROR_TYPE.get(kind)
+    what = template.format(**limits) if template else error["msg"]
+    return f"{what} (got {_shown(error['input'])})"
+
+
+def parse_scenario(text: str, source: str = "demo.yaml") -> ScenarioModel:
+    """Check the shape of a scenario document; ``source`` names it in problems."""
+    problems: list[str] = []
+    document = load_yaml(text, source, problems)
+    if problems:
+        raise DemoScenarioError(problems)
+    if document is None:
+        raise DemoScenarioError([f"{source}: the file is empty"])
+    if not isinstance(document, dict):
+        raise DemoScenarioError(
+            [
+                f"{source}: the document must be a mapping with organisation, seed, "
+                f"answers, context and waves (got a {type(document).__name__} value)"
+            ]
+        )
+    try:
+        model = ScenarioModel.model_validate(document)
+    except ValidationError as error:
+        raise DemoScenarioError(
+            f"{source}: {_where(details['loc'], document)}: {_what(details)}"
+            for details in error.errors(include_url=False)
+        ) from None
+    names: set[str] = set()
+    for index, wave in enumerate(model.waves):
+        where = f"{source}: {_wave_label(index, document)}"
+        if wave.name in names:
+            problems.append(f"{where}: name: {wave.name!r} is used by an earlier wave")
+        names.add(wave.name)
+        if index and wave.days_before_today >= model.waves[index - 1].days_before_today:
+            problems.append(
+                f"{where}: days_before_today: must be fewer than the previous wave's "
+                f"({model.waves[index - 1].days_before_today}); waves are listed oldest first"
+            )
+    if problems:
+        raise DemoScenarioError(problems)
+    return model
+
+
+def read_scenario(path: str | os.PathLike[str]) -> ScenarioModel:
+    """Read the scenario file at ``path`` and check its shape (not yet against a bank)."""
+    source = os.fspath(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise DemoScenarioError([f"{source}: not UTF-8 text ({error.reason})"]) from None
+    except OSError as error:
+        raise DemoScenarioError(
+            [f"{source}: cannot read file: {error.strerror or error}"]
+        ) from None
+    return parse_scenario(text, source)
+
+
+# --------------------------------------------------------------------------- against the bank
+
+
+def _unknown(noun: str, key: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(key, list(known), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"{key!r} is not {noun} of the bank{hint}"
+
+
+def _excluded_share_problem(bank: Bank, share: float) -> str | None:
+    """Why excluded respondents with ``share`` of the items answered would count, if so."""
+    item_ids = [item.id for item in bank.items]
+    answered = round(len(item_ids) * share)
+    probe = ScoringResponse(
+        side=Side.MARKETING, answers=dict.fromkeys(item_ids[:answered], LOWEST_ANSWER)
+    )
+    if not is_counted(bank, probe):
+        return None
+    return (
+        f"answers.excluded_share: {share} is too high for the bank: a respondent who "
+        f"answers {answered} of its {len(item_ids)} items is counted, not excluded"
+    )
+
+
+def check_scenario(model: ScenarioModel, bank: Bank, source: str = "demo.yaml") -> DemoScenario:
+    """Check the scenario's ids and advisor answers against ``bank``; every problem at once."""
+    problems: list[str] = []
+    dimension_ids = [dimension.id for dimension in bank.dimensions]
+    item_ids = [item.id for item in bank.items]
+    for index, wave in enumerate(model.waves):
+        where = f"{source}: waves[{index}] ({wave.name})"
+        for side, tendency in wave.sides.items():
+            for key in tendency.dimensions:
+                if key not in dimension_ids:
+                    what = _unknown("a dimension", key, dimension_ids)
+                    problems.append(f"{where}: sides.{side.value}.dimensions: {what}")
+            for key in tendency.items:
+                if not bank.has_item(key):
+                    what = _unknown("an item", key, item_ids)
+                    problems.append(f"{where}: sides.{side.value}.items: {what}")
+    if (share_problem := _excluded_share_problem(bank, model.answers.excluded_share)) is not None:
+        problems.append(f"{source}: {share_problem}")
+    context: ContextAnswers = {}
+    try:
+        context = parse_context(model.context, bank, f"{source}: context")
+    except ContextError as error:
+        problems.extend(error.problems)
+    if problems:
+        raise DemoScenarioError(problems)
+    return _to_scenario(model, context)
+
+
+def _to_scenario(model: ScenarioModel, context: ContextAnswers) -> DemoScenario:
+    answers = model.answers
+
+    def profile(wave: WaveModel) -> Profile:
+        tendencies = {
+            side: Tendency(
+                base=values.base,
+                dimensions=MappingProxyType(dict(values.dimensions)),
+                items=MappingProxyType(dict(values.items)),
+            )
+            for side, values in wave.sides.items()
+        }
         return Profile(
-            marketing=self.marketing.improved(lift, closing),
-            sales=self.sales.improved(lift, closing),
-            answer_spread=self.answer_spread,
-            respondent_spread=self.respondent_spread,
-            dont_know=self.dont_know,
+            marketing=tendencies[Side.MARKETING],
+            sales=tendencies[Side.SALES],
+            answer_spread=answers.answer_spread,
+            respondent_spread=answers.respondent_spread,
+            dont_know=answers.dont_know,
         )
 
+    return DemoScenario(
+        organisation=model.organisation,
+        seed=model.seed,
+        excluded_share=answers.excluded_share,
+        context=MappingProxyType(context),
+        waves=tuple(
+            DemoWave(
+                name=wave.name,
+                days_before_today=wave.days_before_today,
+                respondents=MappingProxyType({s: wave.sides[s].respondents for s in Side}),
+                excluded=MappingProxyType({s: wave.sides[s].excluded for s in Side}),
+                profile=profile(wave),
+            )
+            for wave in model.waves
+        ),
+    )
 
-# The demo's story, as data. Keys are dimension and item ids of the shipped bank.
-DEMO_BASELINE = Profile(
-    marketing=Tendency(
-        base=2.7,
-        dimensions={
-            "roles_and_handoffs": 2.1,
-            "feedback_and_insight": 2.1,
-            "shared_language": 3.3,
-            "joint_planning": 2.9,
-            "culture_and_trust": 2.4,
-        },
-        items={
-            "leads_followed_up_in_time": 1.5,
-            "campaign_feedback_loop": 1.7,
-            "collateral_useful_in_sales": 3.9,
-            "competitor_intelligence_shared": 3.8,
-        },
-    ),
-    sales=Tendency(
-        base=2.6,
-        dimensions={
-            "roles_and_handoffs": 3.2,
-            "feedback_and_insight": 3.1,
-            "shared_language": 2.3,
-            "joint_planning": 2.2,
-            "culture_and_trust": 2.2,
-        },
-        items={
-            "leads_followed_up_in_time": 4.1,
-            "campaign_feedback_loop": 3.6,
-            "lead_quality_blame": 1.4,
-            "collateral_useful_in_sales": 1.8,
-            "competitor_intelligence_shared": 1.9,
-        },
-    ),
-)
-DEMO_FOLLOW_UP = DEMO_BASELINE.improved(lift=0.65, closing=0.6)
 
-#: The advisor's answers for the demo: a mid-sized firm with open friction and short,
-#: simple sales, for which Aligned is the place to aim for.
-DEMO_CONTEXT: Mapping[str, bool | str] = MappingProxyType(
-    {
-        "company_size": "medium",
-        "marketing_mainly_sales_support": False,
-        "evident_conflicts": True,
-        "duplicated_or_dropped_work": True,
-        "competition_for_resources": True,
-        "customised_during_sale": True,
-        "commoditising_market": False,
-        "shortening_life_cycles": False,
-        "shared_responsibility_culture": False,
-        "common_reporting_line": False,
-        "sales_cycle": "short",
-        "common_funnel_possible": False,
-    }
-)
+def load_scenario(bank: Bank, path: str | os.PathLike[str]) -> DemoScenario:
+    """Read the scenario file at ``path`` and check it against ``bank``."""
+    return check_scenario(read_scenario(path), bank, os.fspath(path))
+
+
+def current_scenario(bank: Bank | None = None) -> DemoScenario:
+    """The scenario of ``DEMO_PATH`` (or ``demo.yaml``), checked against ``bank``."""
+    return load_scenario(bank or current_bank(), demo_path())
+
+
+# --------------------------------------------------------------------------- answers
 
 
 def _on_scale(value: float) -> int:
@@ -249,26 +528,18 @@ def _insert_answers(rows: Iterable[tuple[int, str, int | None]]) -> None:
         connection.execute(insert(Answer.__table__), values)
 
 
-def demo_context(bank: Bank) -> ContextAnswers:
-    """The demo's advisor answers that fit ``bank``."""
-    usable: ContextAnswers = {}
-    for factor_id, value in DEMO_CONTEXT.items():
-        try:
-            usable.update(parse_context({factor_id: value}, bank))
-        except ContextError:
-            continue
-    return usable
-
-
 def _wave_rows(
-    bank: Bank, rng: random.Random, profile: Profile
+    bank: Bank, rng: random.Random, wave: DemoWave, excluded_share: float
 ) -> list[tuple[Side, dict[str, int | None]]]:
     rows: list[tuple[Side, dict[str, int | None]]] = []
-    for side, number in DEMO_RESPONDENTS.items():
-        rows.extend((side, simulate_answers(bank, side, rng, profile)) for _ in range(number))
-        for _ in range(INCOMPLETE_PER_SIDE):
-            answers = simulate_answers(bank, side, rng, profile)
-            rows.append((side, leave_unanswered(answers, rng, INCOMPLETE_SHARE)))
+    for side in Side:
+        rows.extend(
+            (side, simulate_answers(bank, side, rng, wave.profile))
+            for _ in range(wave.respondents[side])
+        )
+        for _ in range(wave.excluded[side]):
+            answers = simulate_answers(bank, side, rng, wave.profile)
+            rows.append((side, leave_unanswered(answers, rng, excluded_share)))
     rng.shuffle(rows)  # respondents of both sides arrive mixed, as they would
     return rows
 
@@ -277,44 +548,41 @@ def create_demo(
     bank: Bank | None = None,
     *,
     rng: random.Random | None = None,
-    name: str = DEMO_ORGANISATION,
+    name: str | None = None,
     owner: User | None = None,
+    scenario: DemoScenario | None = None,
 ) -> Organisation:
-    """Add the demo organisation with two waves of simulated answers (the caller commits).
+    """Add the demo organisation with its waves of simulated answers (the caller commits).
 
-    The same ``rng`` seed gives the same answers. The threshold is low enough for
-    both sides of the demo to be shown.
+    ``scenario`` defaults to :func:`current_scenario`; a scenario that does not fit
+    the bank raises :class:`DemoScenarioError` before anything is added. The same
+    ``rng`` seed (by default the scenario's) gives the same answers. Each wave's
+    threshold is low enough for both of its sides to be shown.
     """
     bank = bank or current_bank()
-    rng = rng or random.Random(DEMO_SEED)
-    threshold = min(current_app.config["DEFAULT_THRESHOLD"], min(DEMO_RESPONDENTS.values()))
-    context = demo_context(bank)
-    organisation = create_organisation(name, owner)
-    follow_up_start = today() - dt.timedelta(days=14)
-    waves: Sequence[tuple[str, Profile, dt.date]] = (
-        (BASELINE_WAVE, DEMO_BASELINE, follow_up_start - dt.timedelta(days=FOLLOW_UP_DAYS)),
-        (FOLLOW_UP_WAVE, DEMO_FOLLOW_UP, follow_up_start),
-    )
-    for wave, profile, started in waves:
+    scenario = scenario or current_scenario(bank)
+    rng = rng or random.Random(scenario.seed)
+    organisation = create_organisation(name or scenario.organisation, owner)
+    for wave in scenario.waves:
+        started = today() - dt.timedelta(days=wave.days_before_today)
+        threshold = min(current_app.config["DEFAULT_THRESHOLD"], *wave.respondents.values())
         assessment = create_assessment(
-            organisation, name=wave, threshold=threshold, context=context
+            organisation, name=wave.name, threshold=threshold, context=scenario.context
         )
         assessment.created_on = started
-        bulk_insert_responses(
-            assessment,
-            _wave_rows(bank, rng, profile),
-            bank,
-            submitted_on=started + dt.timedelta(days=rng.randint(1, 10)),
-        )
+        rows = _wave_rows(bank, rng, wave, scenario.excluded_share)
+        answered_on = started + dt.timedelta(days=rng.randint(1, ANSWERING_DAYS))
+        bulk_insert_responses(assessment, rows, bank, submitted_on=min(answered_on, today()))
     db.session.flush()
     return organisation
 
 
 def find_demo() -> Organisation | None:
     """The demo organisation made by :func:`create_demo`, if there is one."""
+    name = read_scenario(demo_path()).organisation
     return db.session.scalar(
         select(Organisation)
-        .where(Organisation.name == DEMO_ORGANISATION, Organisation.owner_id.is_(None))
+        .where(Organisation.name == name, Organisation.owner_id.is_(None))
         .order_by(Organisation.id)
         .limit(1)
     )
@@ -325,14 +593,22 @@ def has_organisations() -> bool:
 
 
 __all__ = [
-    "DEMO_ORGANISATION",
+    "DemoScenario",
+    "DemoScenarioError",
+    "DemoWave",
     "Profile",
     "Tendency",
     "bulk_insert_responses",
+    "check_scenario",
     "create_demo",
-    "demo_context",
+    "current_scenario",
+    "default_demo_path",
+    "demo_path",
     "find_demo",
     "has_organisations",
     "leave_unanswered",
+    "load_scenario",
+    "parse_scenario",
+    "read_scenario",
     "simulate_answers",
 ]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -394,3 +396,91 @@ def test_demo_with_an_unknown_owner_creates_nothing(runner: FlaskCliRunner) -> N
     assert result.exit_code != 0
     assert "nobody@example.com does not exist" in result.output
     assert db.session.scalar(select(func.count(Organisation.id))) == 0
+
+
+def scenario_file(folder: Path, document: dict[str, Any]) -> Path:
+    path = folder / "scenario.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    return path
+
+
+def shipped_scenario() -> dict[str, Any]:
+    document: dict[str, Any] = yaml.safe_load((ROOT / "demo.yaml").read_text(encoding="utf-8"))
+    return document
+
+
+@contextmanager
+def demo_app(make_app: Any, scenario: Path) -> Iterator[FlaskCliRunner]:
+    """A CLI runner of an app whose DEMO_PATH is ``scenario``, inside its app context."""
+    application = make_app(DEMO_PATH=str(scenario))
+    with application.app_context():
+        yield application.test_cli_runner()
+
+
+def test_demo_with_an_unknown_item_creates_nothing(make_app: Any, tmp_path: Path) -> None:
+    document = shipped_scenario()
+    document["waves"][0]["sides"]["sales"]["items"]["lead_quality"] = 1.5
+    path = scenario_file(tmp_path, document)
+    with demo_app(make_app, path) as runner:
+        result = runner.invoke(args=["demo"])
+        assert result.exit_code == 1
+        assert "the demo scenario has 1 problem; nothing was created" in result.stderr
+        assert (
+            f"{path}: waves[0] (Baseline): sides.sales.items: 'lead_quality' is not an item "
+            "of the bank (did you mean 'lead_quality_blame'?)"
+        ) in result.stderr
+        assert "Traceback" not in result.output
+        assert result.stdout == ""
+        assert db.session.scalar(select(func.count(Organisation.id))) == 0
+        assert db.session.scalar(select(func.count(Response.id))) == 0
+
+
+def test_demo_with_an_unknown_factor_creates_nothing(make_app: Any, tmp_path: Path) -> None:
+    document = shipped_scenario()
+    document["context"]["team_size"] = "big"
+    document["context"]["sales_cycle"] = "endless"
+    path = scenario_file(tmp_path, document)
+    with demo_app(make_app, path) as runner:
+        result = runner.invoke(args=["demo"])
+        assert result.exit_code == 1
+        assert "the demo scenario has 2 problems; nothing was created" in result.stderr
+        assert f"{path}: context: team_size: unknown factor" in result.stderr
+        assert f"{path}: context: sales_cycle: 'endless' is not one of the choices" in result.stderr
+        assert db.session.scalar(select(func.count(Organisation.id))) == 0
+
+
+def test_demo_with_a_missing_scenario_file_creates_nothing(make_app: Any, tmp_path: Path) -> None:
+    with demo_app(make_app, tmp_path / "gone.yaml") as runner:
+        result = runner.invoke(args=["demo"])
+        assert result.exit_code == 1
+        assert f"{tmp_path / 'gone.yaml'}: cannot read file" in result.stderr
+        assert db.session.scalar(select(func.count(Organisation.id))) == 0
+
+
+def test_demo_follows_the_scenario_demo_path_names(make_app: Any, tmp_path: Path) -> None:
+    document = shipped_scenario()
+    document["organisation"] = "Tailspin Pilot"
+    pilot = document["waves"][0]
+    pilot["name"] = "Pilot"
+    pilot["sides"]["marketing"].update(respondents=3, excluded=0)
+    pilot["sides"]["sales"].update(respondents=4, excluded=2)
+    document["waves"] = [pilot]
+    path = scenario_file(tmp_path, document)
+
+    with demo_app(make_app, path) as runner:
+        result = runner.invoke(args=["demo"])
+        assert result.exit_code == 0, result.output
+        (organisation,) = organisations()
+        assert organisation.name == "Tailspin Pilot"
+        (wave,) = organisation.assessments
+        assert wave.name == "Pilot"
+        assert wave.threshold == 3  # the smaller side, below the default of 5
+        assert responses_of(wave, "marketing", counted=True) == 3
+        assert responses_of(wave, "marketing", counted=False) == 0
+        assert responses_of(wave, "sales", counted=True) == 4
+        assert responses_of(wave, "sales", counted=False) == 2
+
+        again = runner.invoke(args=["demo", "--if-empty"])
+        assert again.exit_code == 0, again.output
+        assert "The demo organisation 'Tailspin Pilot' is already there" in again.stderr
+        assert len(organisations()) == 1

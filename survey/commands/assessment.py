@@ -35,7 +35,7 @@ def _name(_context: click.Context, parameter: click.Parameter, value: str | None
 
 
 def describe(assessment: Assessment) -> str:
-    """``assessment 3 (Acme / Baseline)``, for messages."""
+    """``assessment 3 (Acme / Baseline)``, for messages (never for the audit log)."""
     return f"assessment {assessment.id} ({assessment.organisation.name} / {assessment.name})"
 
 
@@ -130,7 +130,7 @@ def create(
         assert organisation_name is not None
         organisation = create_organisation(organisation_name, owner_account)
     assessment = create_assessment(organisation, name=wave, threshold=threshold, context=context)
-    audit.record("assessment.create", describe(assessment))
+    audit.record("assessment.create", audit.assessment_target(assessment.id))
     db.session.commit()
     click.echo(json.dumps(assessment_json(assessment), indent=2))
     if assessment.threshold < IDENTIFIABLE_BELOW:
@@ -190,7 +190,10 @@ def _set_open(assessment_id: int, is_open: bool) -> None:
         click.echo(f"{name[:1].upper()}{name[1:]} is already {state}.")
         return
     assessment.is_open = is_open
-    audit.record("assessment.reopen" if is_open else "assessment.close", name)
+    audit.record(
+        "assessment.reopen" if is_open else "assessment.close",
+        audit.assessment_target(assessment.id),
+    )
     db.session.commit()
     click.echo(f"{name[:1].upper()}{name[1:]} is now {state}.")
 

@@ -53,7 +53,7 @@ def command(if_empty: bool, owner: str | None) -> None:
             db.session.rollback()
         return
     organisation = create_demo(owner=owner_account)
-    audit.record("demo.create", f"organisation {organisation.id} ({organisation.name})")
+    audit.record("demo.create", audit.organisation_target(organisation.id))
     db.session.commit()
     _show(
         organisation,

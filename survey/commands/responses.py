@@ -82,7 +82,10 @@ def import_file(assessment_id: int, path: Path) -> None:
     except AssessmentClosedError:
         db.session.rollback()
         raise click.ClickException(_closed_message(name, assessment_id)) from None
-    audit.record("responses.import", f"{count(len(responses), 'response')} into {name}")
+    audit.record(
+        "responses.import",
+        f"{count(len(responses), 'response')} into {audit.assessment_target(assessment_id)}",
+    )
     db.session.commit()
 
     click.echo(f"Imported {count(len(responses), 'response')} into {name}:")

@@ -21,7 +21,7 @@ from survey.database import begin_write
 from survey.extensions import db
 from survey.models import NAME_MAX, Assessment, Organisation, User
 from survey.services import assessments as assessment_service
-from survey.services.audit import record
+from survey.services.audit import assessment_target, organisation_target, record
 from survey.services.banks import current_bank
 from survey.services.results import Fingerprint, assessment_result
 from survey.services.serialise import result_to_json
@@ -63,14 +63,6 @@ def check_threshold(threshold: int, *, identifiable_confirmed: bool) -> None:
         )
 
 
-def _describe_organisation(organisation: Organisation) -> str:
-    return f"organisation {organisation.id} ({organisation.name})"
-
-
-def _describe_assessment(assessment: Assessment) -> str:
-    return f"assessment {assessment.id} ({assessment.organisation.name} / {assessment.name})"
-
-
 # --- organisations -----------------------------------------------------------
 
 
@@ -89,7 +81,7 @@ def create_organisation(owner: User, name: str) -> Organisation:
     name = clean_name(name, "organisation name")
     begin_write()
     organisation = assessment_service.create_organisation(name, owner)
-    record("organisation.create", _describe_organisation(organisation))
+    record("organisation.create", organisation_target(organisation.id))
     db.session.commit()
     return organisation
 
@@ -100,7 +92,7 @@ def delete_organisation(organisation: Organisation) -> None:
     The database cascades (ON DELETE CASCADE) remove the rows the ORM has not loaded.
     """
     begin_write()
-    record("organisation.delete", _describe_organisation(organisation))
+    record("organisation.delete", organisation_target(organisation.id))
     db.session.delete(organisation)
     db.session.commit()
 
@@ -122,7 +114,7 @@ def create_wave(
     assessment = assessment_service.create_assessment(
         organisation, name=name, threshold=threshold, context=context or None
     )
-    record("assessment.create", _describe_assessment(assessment))
+    record("assessment.create", assessment_target(assessment.id))
     db.session.commit()
     return assessment
 
@@ -130,7 +122,7 @@ def create_wave(
 def set_wave_open(assessment: Assessment, is_open: bool) -> None:
     begin_write()
     assessment.is_open = is_open
-    record("assessment.reopen" if is_open else "assessment.close", _describe_assessment(assessment))
+    record("assessment.reopen" if is_open else "assessment.close", assessment_target(assessment.id))
     db.session.commit()
 
 
@@ -138,13 +130,13 @@ def rotate_report_link(assessment: Assessment) -> None:
     """Give the wave a new report link; the old one stops working at once."""
     begin_write()
     assessment_service.rotate_report_token(assessment)
-    record("assessment.rotate_report_link", _describe_assessment(assessment))
+    record("assessment.rotate_report_link", assessment_target(assessment.id))
     db.session.commit()
 
 
 def delete_wave(assessment: Assessment) -> None:
     begin_write()
-    record("assessment.delete", _describe_assessment(assessment))
+    record("assessment.delete", assessment_target(assessment.id))
     db.session.delete(assessment)
     db.session.commit()
 
@@ -282,7 +274,7 @@ def export_organisation(organisation: Organisation, locale: str) -> dict[str, An
         "waves": waves,
     }
     begin_write()
-    record("organisation.export", _describe_organisation(organisation))
+    record("organisation.export", organisation_target(organisation.id))
     db.session.commit()
     return data
 

@@ -163,9 +163,12 @@ def delete_organisation(organisation_id: int) -> Any:
     )
 
 
-@bp.get("/organisations/<int:organisation_id>/export.json")
+@bp.post("/organisations/<int:organisation_id>/export.json")
 def export_organisation(organisation_id: int) -> Response:
+    """The organisation's data as a JSON download; a POST, since the export is audited."""
     organisation = owned_organisation_or_404(organisation_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
     filename = service.export_filename(organisation)
     data = service.export_organisation(organisation, current_locale())
     response = jsonify(data)

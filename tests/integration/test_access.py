@@ -93,6 +93,9 @@ def test_every_workspace_route_with_an_id_is_the_owners_alone(
         "/workspace/organisations/<int:organisation_id>/delete",
     ):
         assert expected in paths
+    # The export is audited, so it is a POST (no GET changes anything).
+    [export] = [rule for rule in rules if rule.endpoint == "workspace.export_organisation"]
+    assert export.methods - SAFE_METHODS_SKIPPED == {"POST"}
 
     with app.test_request_context():
         login_path = url_for("auth.login")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from survey.extensions import db
-from survey.models import AuditEvent, User
+from survey.models import AuditEvent, Organisation, User
 from tests.conftest import (
     add_responses,
     create_assessment,
@@ -280,6 +282,54 @@ def test_failed_sign_ins_appear_without_an_actor(site: Flask) -> None:
         ["—", "login.failed", "ann@example.com"],
     ]
     assert "guess" not in str(rows)
+
+
+def test_the_audit_log_names_waves_and_organisations_by_id_only(
+    site: Flask, tmp_path: Path
+) -> None:
+    """The command line's events too: once a client is deleted, its name must be gone."""
+    with site.app_context():
+        runner = site.test_cli_runner()
+        result = runner.invoke(
+            args=["assessment", "create", "--org", "Secret Client Ltd", "--wave", "Nightingale"]
+        )
+        assert result.exit_code == 0, result.output
+        wave = json.loads(result.stdout)["id"]
+        for command in ("close", "open"):
+            result = runner.invoke(args=["assessment", command, str(wave)])
+            assert result.exit_code == 0, result.output
+        header = runner.invoke(args=["responses", "template", str(wave)]).stdout.strip()
+        items = len(header.split(",")) - 1
+        path = tmp_path / "answers.csv"
+        path.write_text(f"{header}\nsales{',3' * items}\n", encoding="utf-8")
+        result = runner.invoke(args=["responses", "import", str(wave), str(path)])
+        assert result.exit_code == 0, result.output
+        result = runner.invoke(args=["demo"])
+        assert result.exit_code == 0, result.output
+        demo = db.session.scalar(
+            select(Organisation.id).where(Organisation.name == "Northwind Demo")
+        )
+
+    assert audit_actions(site) == [
+        (None, "assessment.create", f"assessment {wave}"),
+        (None, "assessment.close", f"assessment {wave}"),
+        (None, "assessment.reopen", f"assessment {wave}"),
+        (None, "responses.import", f"1 response into assessment {wave}"),
+        (None, "demo.create", f"organisation {demo}"),
+    ]
+    # The admin still reads who did what to which object, and when.
+    page = signed_in(site, "boss@example.com").get("/admin/audit").get_data(as_text=True)
+    rows = table_rows(page)
+    assert [row[1:] for row in rows[1:]] == [
+        ["—", "demo.create", f"organisation {demo}"],
+        ["—", "responses.import", f"1 response into assessment {wave}"],
+        ["—", "assessment.reopen", f"assessment {wave}"],
+        ["—", "assessment.close", f"assessment {wave}"],
+        ["—", "assessment.create", f"assessment {wave}"],
+    ]
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", row[0]) for row in rows)
+    for name in ("Secret Client", "Nightingale", "Northwind", "Baseline"):
+        assert name not in page
 
 
 def test_survey_answers_never_reach_the_audit_log(site: Flask, make_app: Any) -> None:

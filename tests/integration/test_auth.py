@@ -8,13 +8,17 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import insert, select
+from sqlalchemy.exc import OperationalError
 
 from survey.auth.sessions import SEEN_KEY
+from survey.database import BUSY_TIMEOUT_MS
 from survey.extensions import db
 from survey.models import AuditEvent, User
+from survey.services import accounts
 from tests.conftest import create_user
 
 PASSWORD = "correct horse battery staple"
@@ -95,15 +99,18 @@ def test_signing_in_starts_a_new_session(site: Flask) -> None:
 
 
 @pytest.mark.parametrize(
-    ("email", "password"),
+    ("email", "password", "target"),
     [
-        ("ann@example.com", WRONG),
-        ("nobody@example.com", PASSWORD),
-        ("ANN@example.com", PASSWORD.upper()),
+        ("ann@example.com", WRONG, "ann@example.com"),
+        ("ANN@example.com", PASSWORD.upper(), "ann@example.com"),
+        ("nobody@example.com", PASSWORD, "unknown address"),
+        # A password typed into the email field (and again into its own).
+        ("Tr0ub4dor&3 secret", "Tr0ub4dor&3 secret", "unknown address"),
+        ("Tr0ub4dor&3 secret", WRONG, "unknown address"),
     ],
 )
-def test_a_failed_sign_in_says_one_thing_and_records_only_the_email(
-    site: Flask, email: str, password: str
+def test_a_failed_sign_in_says_one_thing_and_records_only_an_accounts_address(
+    site: Flask, email: str, password: str, target: str
 ) -> None:
     client = site.test_client()
     response = sign_in(client, email, password)
@@ -111,8 +118,84 @@ def test_a_failed_sign_in_says_one_thing_and_records_only_the_email(
     assert GENERIC_ERROR in response.get_data(as_text=True)
     assert client.get("/workspace/").status_code == 302
     rows = audit_rows(site)
-    assert rows == [(None, "login.failed", email.lower())]
+    assert rows == [(None, "login.failed", target)]
     assert all(password not in str(row) for row in rows)
+    assert all("secret" not in str(row).lower() for row in rows)
+
+
+def write_from_another_connection() -> bool:
+    """Whether another connection can write at once, as a survey submission would.
+
+    On SQLite it gives up at once instead of waiting for the write lock.
+    """
+    with db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA busy_timeout=0")
+            connection.commit()
+        try:
+            connection.execute(insert(AuditEvent).values(action="probe", target=""))
+            connection.commit()
+            wrote = True
+        except OperationalError:
+            connection.rollback()
+            wrote = False
+        if sqlite:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            connection.commit()
+    return wrote
+
+
+class ProbingHasher:
+    """The tests' hasher, which tries a write elsewhere while it checks a password."""
+
+    def __init__(self, inner: PasswordHasher) -> None:
+        self.inner = inner
+        self.writes: list[bool] = []
+
+    def verify(self, stored: str, password: str) -> bool:
+        self.writes.append(write_from_another_connection())
+        return self.inner.verify(stored, password)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+@pytest.mark.parametrize(
+    ("password", "status", "recorded"),
+    [(PASSWORD, 302, ("ann@example.com", "login")), (WRONG, 200, (None, "login.failed"))],
+)
+def test_checking_the_password_holds_up_no_other_write(
+    site: Flask,
+    monkeypatch: pytest.MonkeyPatch,
+    password: str,
+    status: int,
+    recorded: tuple[str | None, str],
+) -> None:
+    hasher = ProbingHasher(accounts._hasher)
+    monkeypatch.setattr(accounts, "_hasher", hasher)
+    response = sign_in(site.test_client(), "ann@example.com", password)
+    assert response.status_code == status
+    assert hasher.writes == [True]
+    assert audit_rows(site) == [(None, "probe", ""), (*recorded, "ann@example.com")]
+
+
+def test_a_hash_made_with_older_settings_is_renewed_at_sign_in(site: Flask) -> None:
+    # The tests hash with t=1 (see conftest); this account's hash was made with t=2.
+    older = PasswordHasher(time_cost=2, memory_cost=8, parallelism=1)
+    with site.app_context():
+        user = db.session.scalar(select(User).where(User.email == "ann@example.com"))
+        assert user is not None
+        user.password_hash = older.hash(PASSWORD)
+        db.session.commit()
+    assert account(site, "ann@example.com").password_hash.startswith("$argon2id$v=19$m=8,t=2,p=1$")
+
+    assert sign_in(site.test_client(), "ann@example.com", PASSWORD).status_code == 302
+    renewed = account(site, "ann@example.com").password_hash
+    assert renewed.startswith("$argon2id$v=19$m=8,t=1,p=1$")
+    assert sign_in(site.test_client(), "ann@example.com", PASSWORD).status_code == 302
+    assert account(site, "ann@example.com").password_hash == renewed
+    assert [row[1] for row in audit_rows(site)] == ["login", "login"]
 
 
 def test_a_disabled_account_gets_the_same_message_with_the_right_password(site: Flask) -> None:

@@ -139,8 +139,8 @@ def test_hostile_names_are_escaped_everywhere(app: Flask, consultant_client: Fla
         assert trend.status_code == 200 and trend.mimetype == "image/svg+xml"
         assert_harmless_svg(trend.data, name, "trend chart")
 
-        # The export: plain JSON strings, and a file name that is safe anywhere.
-        export = fetch(client, f"/workspace/organisations/{organisation.id}/export.json")
+        # The export (a POST): plain JSON strings, and a file name that is safe anywhere.
+        export = client.post(f"/workspace/organisations/{organisation.id}/export.json")
         data = export.get_json()
         assert data["organisation"]["name"] == name
         assert [wave["name"] for wave in data["waves"]] == [name]

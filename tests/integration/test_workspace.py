@@ -194,8 +194,13 @@ def test_a_whole_engagement(app: Flask, signed_in: FlaskClient, bank: Any) -> No
     assert "After 6 months" in row and "Integrated" in row and "80.0" in row
     assert client.get("/workspace/portfolio/chart.svg").mimetype == SVG
 
-    # Export: both waves, aggregated results, no single response.
-    export = client.get(f"/workspace/organisations/{organisation.id}/export.json")
+    # Export: a button (a POST, since it is audited) on the organisation page; both waves,
+    # aggregated results, no single response.
+    export_url = f"/workspace/organisations/{organisation.id}/export.json"
+    assert f'action="{export_url}"' in html and "Download JSON export" in html
+    assert client.get(export_url).status_code == 405
+    assert actions().count("organisation.export") == 0
+    export = client.post(export_url)
     assert export.status_code == 200
     assert export.headers["Content-Disposition"] == "attachment; filename=acme-ltd-export.json"
     data = export.get_json()
@@ -238,15 +243,42 @@ def test_a_whole_engagement(app: Flask, signed_in: FlaskClient, bank: Any) -> No
     assert count(Organisation, Organisation.id == kept.id) == 1
     assert "Acme Ltd" not in page(client.get("/workspace/"))
 
-    assert actions() == [
-        "organisation.create",
-        "assessment.create",
-        "assessment.close",
-        "assessment.reopen",
-        "assessment.rotate_report_link",
-        "assessment.create",
-        "organisation.export",
-        "organisation.delete",
+    # Nothing of the client is left anywhere: no row in any table holds its name or a
+    # wave's name, and no column that refers to its objects holds one of their ids.
+    gone = {
+        "organisation": {organisation.id},
+        "assessment": set(wave_ids),
+        "response": set(response_ids),
+    }
+    names = ("Acme Ltd", "Baseline", "After 6 months")
+    rows_seen = 0
+    for table in db.metadata.sorted_tables:
+        for stored in db.session.execute(select(table)).mappings():
+            rows_seen += 1
+            text = " ".join(str(value) for value in stored.values())
+            assert not any(name in text for name in names), (table.name, dict(stored))
+            for column in table.columns:
+                ids = set(gone.get(table.name, ())) if column.primary_key else set()
+                for key in column.foreign_keys:
+                    ids |= gone.get(key.column.table.name, set())
+                assert stored[column.name] not in ids, (table.name, column.name, dict(stored))
+    assert rows_seen > 0
+
+    # The audit log still tells what was done to which object, by id.
+    organisation_target = f"organisation {organisation.id}"
+    baseline_target, second_target = (f"assessment {wave_id}" for wave_id in wave_ids)
+    events = db.session.execute(
+        select(AuditEvent.actor_email, AuditEvent.action, AuditEvent.target).order_by(AuditEvent.id)
+    ).all()
+    assert [tuple(event) for event in events] == [
+        ("ada@example.com", "organisation.create", organisation_target),
+        ("ada@example.com", "assessment.create", baseline_target),
+        ("ada@example.com", "assessment.close", baseline_target),
+        ("ada@example.com", "assessment.reopen", baseline_target),
+        ("ada@example.com", "assessment.rotate_report_link", baseline_target),
+        ("ada@example.com", "assessment.create", second_target),
+        ("ada@example.com", "organisation.export", organisation_target),
+        ("ada@example.com", "organisation.delete", organisation_target),
     ]
 
 
@@ -371,7 +403,7 @@ def test_portfolio_lists_unplaced_organisations_without_numbers(
     state = signed_in.get(f"/workspace/assessments/{wave.id}/live.json").get_json()
     assert state["placed"] is False
     assert signed_in.get(f"/workspace/assessments/{wave.id}/charts/gaps.svg").status_code == 404
-    export = signed_in.get(f"/workspace/organisations/{organisation.id}/export.json").get_json()
+    export = signed_in.post(f"/workspace/organisations/{organisation.id}/export.json").get_json()
     result = export["waves"][0]["result"]
     assert result["score"] is None
     assert result["sides"]["marketing"]["score"] is None
@@ -395,3 +427,18 @@ def test_actions_need_a_csrf_token(make_app: Any) -> None:
         response = client.post("/workspace/organisations/new", data={"name": "Other"})
         assert response.status_code == 400
         assert count(Organisation) == 1
+        export_url = f"/workspace/organisations/{organisation.id}/export.json"
+        assert client.post(export_url).status_code == 400
+        assert actions() == []
+
+        # With the token from the organisation page's button, the download works.
+        html = page(client.get(f"/workspace/organisations/{organisation.id}"))
+        token = re.search(
+            rf'action="{export_url}">\s*<input type="hidden" name="csrf_token" value="([^"]+)"',
+            html,
+        )
+        assert token, "the export button has no CSRF token"
+        response = client.post(export_url, data={"csrf_token": token.group(1)})
+        assert response.status_code == 200
+        assert response.get_json()["organisation"]["name"] == "Acme Ltd"
+        assert actions() == ["organisation.export"]

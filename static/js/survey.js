@@ -16,6 +16,8 @@
   var timer = null;
   var dirty = false;
   var sending = false;
+  // Set once the server says this device already sent its answers: nothing more to save.
+  var finished = false;
 
   function answeredCount() {
     var names = {};
@@ -57,7 +59,7 @@
   }
 
   function save(keepalive) {
-    if (!dirty || !autosaveUrl || !window.fetch || !window.FormData) {
+    if (finished || !dirty || !autosaveUrl || !window.fetch || !window.FormData) {
       return;
     }
     if (sending && !keepalive) {
@@ -75,9 +77,25 @@
         keepalive: Boolean(keepalive),
       })
       .then(function (response) {
-        showStatus(
-          form.getAttribute(response.ok ? "data-saved-text" : "data-save-failed-text")
-        );
+        if (response.ok) {
+          showStatus(form.getAttribute("data-saved-text"));
+          return null;
+        }
+        // The server's own words, when it gives any (e.g. the answers were already sent).
+        return response
+          .json()
+          .catch(function () {
+            return {};
+          })
+          .then(function (body) {
+            if (body && body.sent === true) {
+              finished = true;
+            }
+            showStatus(
+              (body && typeof body.reason === "string" && body.reason) ||
+                form.getAttribute("data-save-failed-text")
+            );
+          });
       })
       .catch(function () {
         dirty = true;

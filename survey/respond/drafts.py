@@ -6,6 +6,20 @@ survey link). The database never sees the key itself, and nothing else about
 the respondent is kept. Submitting turns the draft into a ``Response`` and
 deletes the draft in one write transaction, so a replayed or doubled POST finds
 no draft and stores nothing.
+
+After a submission the browser holds, instead of the key, a marker cookie that
+says only "sent" (no id; nothing about it is stored). A POST that finds no draft
+is then read like this (see :func:`may_start_afresh`):
+
+* it carries the marker, or a key whose draft is gone: these answers were sent
+  already (a replay, or the second request of a double click, which was sent
+  before the first one's marker arrived). Nothing is stored, no draft is made.
+* it carries neither: the cookie was lost or expired, and its draft with it. The
+  posted answers go into a fresh draft, and nothing claims they were sent.
+
+A draft outlives its cookie: the cookie is (re)set only together with the
+draft's ``updated_on``, and both last ``DRAFT_DAYS``, so a browser that still
+sends a key never finds its draft cleaned up.
 """
 
 from __future__ import annotations
@@ -29,9 +43,14 @@ from survey.models import Assessment, Draft, today
 from survey.services.responses import DONT_KNOW, add_response, parse_answer
 
 COOKIE_NAME = "survey_draft"
+#: The cookie that replaces the draft cookie once the answers were sent; its value is ``"1"``.
+SENT_COOKIE_NAME = "survey_submitted"
+SENT_COOKIE_VALUE = "1"
 KEY_BYTES = 32
 #: How long an unfinished draft (and its cookie) is kept.
 DRAFT_DAYS = 30
+#: How long a browser remembers that it sent its answers to a link.
+SENT_DAYS = 30
 #: A rough reading-and-choosing time per statement, for the start page.
 SECONDS_PER_ITEM = 15
 #: What a form may send for one item: the scale, then "don't know".
@@ -88,6 +107,15 @@ def clean_answers(bank: Bank, raw: Mapping[str, object]) -> dict[str, str]:
     }
 
 
+def may_start_afresh(key: str | None, sent_before: bool) -> bool:
+    """Whether a POST that finds no draft may put its answers into a new one.
+
+    Only when the browser sent neither a draft key nor the "sent" marker: its
+    progress was lost, not sent. A key whose draft is gone was submitted.
+    """
+    return key is None and not sent_before
+
+
 def find_draft(
     assessment: Assessment, side: Side, key: str | None, *, lock: bool = False
 ) -> Draft | None:
@@ -136,14 +164,25 @@ def _create_draft(assessment: Assessment, side: Side, answers: Mapping[str, str]
     return key
 
 
-def start_draft(assessment: Assessment, side: Side, key: str | None) -> SavedDraft:
-    """The respondent's draft: the existing one for ``key``, or a new, empty one."""
+def start_draft(
+    assessment: Assessment, side: Side, key: str | None, *, create: bool = True
+) -> SavedDraft | None:
+    """The respondent's draft: the existing one for ``key``, or a new, empty one.
+
+    Without a draft for ``key`` and with ``create`` unset, nothing is stored and
+    the result is ``None``.
+    """
     begin_write()
     _require_open(assessment)
-    draft = find_draft(assessment, side, key)
+    draft = find_draft(assessment, side, key, lock=True)
     if draft is not None and key:
-        db.session.rollback()
+        # The cookie is set again with this answer: the draft must last as long.
+        draft.updated_on = today()
+        db.session.commit()
         return SavedDraft(key=key, created=False, answered=len(draft.answers or {}))
+    if not create:
+        db.session.rollback()
+        return None
     new = _create_draft(assessment, side, {})
     db.session.commit()
     return SavedDraft(key=new, created=True, answered=0)

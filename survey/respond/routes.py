@@ -9,13 +9,19 @@
 
 The link fixes the side. The draft cookie holds a random key whose SHA-256 is the
 draft's primary key; its path is the survey link, so it is sent nowhere else.
+After the answers are sent, a "sent" marker cookie with the same path takes its
+place (see ``survey.respond.drafts`` for how a POST without a draft is read).
+
+Unknown tokens, and only they, count against ``SURVEY_TOKEN_LIMIT`` per client
+address, so links cannot be guessed; once over it, unknown tokens get 429. A
+valid link never consults the limit, so mistyped links in a room behind one
+address never lock the others out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any, NoReturn
 
 from flask import (
     abort,
@@ -28,6 +34,10 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import FixedWindowRateLimiter, RateLimiter
 from markupsafe import Markup
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import RadioField
@@ -40,12 +50,16 @@ from survey.respond import bp
 from survey.respond.drafts import (
     COOKIE_NAME,
     DRAFT_DAYS,
+    SENT_COOKIE_NAME,
+    SENT_COOKIE_VALUE,
+    SENT_DAYS,
     SavedDraft,
     SurveyClosed,
     answers_needed_to_count,
     draft_answers,
     estimated_minutes,
     find_draft,
+    may_start_afresh,
     save_draft,
     start_draft,
     submit,
@@ -56,11 +70,12 @@ from survey.services.banks import current_bank
 from survey.services.organisations import IDENTIFIABLE_BELOW
 from survey.services.responses import DONT_KNOW
 
-View = TypeVar("View", bound=Callable[..., Any])
 Page = str | WerkzeugResponse | tuple[str | WerkzeugResponse, int]
 
 #: HTTP status for an answer the closed survey refused.
 CLOSED_STATUS = 409
+#: The limiter scope of unknown survey tokens.
+TOKEN_SCOPE = "survey-token"
 
 
 @bp.get("/")
@@ -68,15 +83,40 @@ def home() -> str:
     return render_template("respond/home.html")
 
 
-def _token_limited(view: View) -> View:
-    """Count unknown tokens (404) against one budget per client address, shared by every
-    ``/s/<token>`` route, so links cannot be guessed; a valid link costs nothing."""
-    limit = limiter.shared_limit(
-        lambda: current_app.config["SURVEY_TOKEN_LIMIT"],
-        scope="survey-token",
-        deduct_when=lambda response: response.status_code == 404,
-    )
-    return cast(View, limit(view))
+# --- unknown tokens ----------------------------------------------------------
+
+
+def _memory_limiter() -> RateLimiter:
+    """This app's own in-memory count, for when the shared limit store is unreachable."""
+    fallback: RateLimiter | None = current_app.extensions.get("survey_token_fallback")
+    if fallback is None:
+        fallback = current_app.extensions["survey_token_fallback"] = FixedWindowRateLimiter(
+            MemoryStorage()
+        )
+    return fallback
+
+
+def _unknown_token_allowed() -> bool:
+    """Count one unknown token against the client's address; False once over the limit."""
+    config = current_app.config
+    if not config["RATELIMIT_ENABLED"]:
+        return True
+    limit = parse(config["SURVEY_TOKEN_LIMIT"])
+    prefix = config.get("RATELIMIT_KEY_PREFIX") or ""
+    identifiers = [part for part in (prefix, get_remote_address(), TOKEN_SCOPE) if part]
+    try:
+        return limiter.limiter.hit(limit, *identifiers)
+    except Exception:
+        # Like the other limits: a Redis outage must not turn a mistyped link into a 500.
+        current_app.logger.warning(
+            "Rate limit storage unreachable: counting unknown survey tokens in memory",
+            exc_info=True,
+        )
+        return _memory_limiter().hit(limit, *identifiers)
+
+
+def _unknown_token() -> NoReturn:
+    abort(404 if _unknown_token_allowed() else 429)
 
 
 # --- helpers -----------------------------------------------------------------
@@ -85,12 +125,17 @@ def _token_limited(view: View) -> View:
 def _survey_or_404(token: str) -> tuple[Assessment, Side]:
     found = find_by_survey_token(token)
     if found is None:
-        abort(404)
+        _unknown_token()
     return found
 
 
 def _draft_key() -> str | None:
     return request.cookies.get(COOKIE_NAME) or None
+
+
+def _sent_before() -> bool:
+    """The browser says it sent its answers to this link (the cookie's path is the link)."""
+    return request.cookies.get(SENT_COOKIE_NAME) == SENT_COOKIE_VALUE
 
 
 def _cookie_options(token: str) -> dict[str, Any]:
@@ -109,8 +154,13 @@ def _set_draft_cookie(response: WerkzeugResponse, token: str, key: str) -> Werkz
     return response
 
 
-def _expire_draft_cookie(response: WerkzeugResponse, token: str) -> WerkzeugResponse:
-    response.delete_cookie(COOKIE_NAME, **_cookie_options(token))
+def _mark_sent(response: WerkzeugResponse, token: str) -> WerkzeugResponse:
+    """Replace the draft cookie by the "sent" marker, which holds no id."""
+    options = _cookie_options(token)
+    response.delete_cookie(COOKIE_NAME, **options)
+    response.set_cookie(
+        SENT_COOKIE_NAME, SENT_COOKIE_VALUE, max_age=SENT_DAYS * 24 * 60 * 60, **options
+    )
     return response
 
 
@@ -125,6 +175,7 @@ def _survey_context(assessment: Assessment, side: Side, token: str, bank: Bank) 
         "total": len(bank.items),
         "minutes": estimated_minutes(bank),
         "draft_days": DRAFT_DAYS,
+        "sent_days": SENT_DAYS,
     }
 
 
@@ -177,6 +228,7 @@ def _questions_page(
     *,
     answered: int,
     missing: list[str] | None = None,
+    recovered: bool = False,
 ) -> str:
     locale = current_locale()
     missing_ids = set(missing or ())
@@ -193,6 +245,7 @@ def _questions_page(
         sections=sections,
         missing=missing_questions,
         answered=answered,
+        recovered=recovered,
         dont_know=DONT_KNOW,
         # Resolved once per page, not once per radio; like the lazy strings they
         # replace, these are our own translated texts and are trusted as markup.
@@ -209,6 +262,7 @@ def _start_page(
         "respond/start.html",
         form=StartForm(),
         resume=draft is not None,
+        already_sent=draft is None and _sent_before(),
         answered=len(draft_answers(bank, draft)),
         cookie_problem=cookie_problem,
         **_survey_context(assessment, side, token, bank),
@@ -219,11 +273,20 @@ def _with_cookie(page: str, token: str, saved: SavedDraft) -> WerkzeugResponse:
     return _set_draft_cookie(make_response(page), token, saved.key)
 
 
+def _already_received(assessment: Assessment, side: Side, token: str) -> WerkzeugResponse:
+    """These answers were sent before: say so, and store nothing."""
+    page = render_template(
+        "respond/thanks.html",
+        already_received=True,
+        **_survey_context(assessment, side, token, current_bank()),
+    )
+    return _mark_sent(make_response(page), token)
+
+
 # --- views -------------------------------------------------------------------
 
 
 @bp.get("/s/<token>")
-@_token_limited
 def start(token: str) -> Page:
     assessment, side = _survey_or_404(token)
     if not assessment.is_open:
@@ -232,22 +295,23 @@ def start(token: str) -> Page:
 
 
 @bp.post("/s/<token>/start")
-@_token_limited
 def begin(token: str) -> Page:
     assessment, side = _survey_or_404(token)
     if not StartForm().validate_on_submit():
         abort(400)
     try:
-        saved = start_draft(assessment, side, _draft_key())
+        # A browser that sent its answers may go on with a draft it still has, never a new one.
+        saved = start_draft(assessment, side, _draft_key(), create=not _sent_before())
     except SurveyClosed:
         return _closed(assessment, side, token, CLOSED_STATUS)
+    if saved is None:
+        return redirect(url_for("respond.start", token=token), code=303)
     # ``started`` lets the questions page tell a browser that refuses cookies from a newcomer.
     response = redirect(url_for("respond.questions", token=token, started=1), code=303)
     return _set_draft_cookie(response, token, saved.key)
 
 
 @bp.get("/s/<token>/questions")
-@_token_limited
 def questions(token: str) -> Page:
     assessment, side = _survey_or_404(token)
     if not assessment.is_open:
@@ -264,7 +328,6 @@ def questions(token: str) -> Page:
 
 
 @bp.post("/s/<token>/questions")
-@_token_limited
 def answer(token: str) -> Page:
     assessment, side = _survey_or_404(token)
     if not assessment.is_open:
@@ -272,57 +335,82 @@ def answer(token: str) -> Page:
     bank = current_bank()
     form = answer_form_class(bank, side, current_locale())()
     given = form.given_answers()
+    key = _draft_key()
+    # Without a draft: sent before (store nothing), or progress lost (keep the answers).
+    afresh = may_start_afresh(key, _sent_before())
     try:
         if request.form.get("action") == "save":
-            saved = save_draft(assessment, side, _draft_key(), given, bank)
-            assert saved is not None  # a missing draft is created
+            saved = save_draft(assessment, side, key, given, bank, create=afresh)
+            if saved is None:
+                return _already_received(assessment, side, token)
             page = render_template(
                 "respond/saved.html",
                 answered=saved.answered,
+                recovered=saved.created,
                 **_survey_context(assessment, side, token, bank),
             )
             return _with_cookie(page, token, saved)
-        if not form.validate():
-            missing = form.missing_items()
-            if not missing:
-                abort(400)
-            # Keep what was given, so a reload or a later visit still has it.
-            saved = save_draft(assessment, side, _draft_key(), given, bank)
-            assert saved is not None
+        complete = form.validate()
+        missing = [] if complete else form.missing_items()
+        if not complete and not missing:
+            abort(400)
+        if missing or afresh:
+            # Keep what was given, so a reload or a later visit still has it; a fresh
+            # draft (progress lost) sends nothing yet, so the next "Send" stores it once.
+            saved = save_draft(assessment, side, key, given, bank, create=afresh)
+            if saved is None:
+                return _already_received(assessment, side, token)
             page = _questions_page(
-                assessment, side, token, bank, form, answered=len(given), missing=missing
+                assessment,
+                side,
+                token,
+                bank,
+                form,
+                answered=len(given),
+                missing=missing,
+                recovered=saved.created,
             )
             return _with_cookie(page, token, saved)
-        submission = submit(assessment, side, _draft_key(), given, bank)
+        submission = submit(assessment, side, key, given, bank)
     except SurveyClosed:
         return _closed(assessment, side, token, CLOSED_STATUS)
+    if submission is None:
+        # The draft went with an earlier request (a double click, a replay).
+        return _already_received(assessment, side, token)
     locale = current_locale()
-    own = submission.own_view if submission else None
+    own = submission.own_view
     page = render_template(
         "respond/thanks.html",
-        already_received=submission is None,
-        counted=submission.counted if submission else True,
+        already_received=False,
+        counted=submission.counted,
         own=own,
-        type_name=own.type.name.get(locale) if own and own.type else None,
-        type_description=own.type.description.get(locale) if own and own.type else None,
-        rated=submission.rated if submission else 0,
+        type_name=own.type.name.get(locale) if own.type else None,
+        type_description=own.type.description.get(locale) if own.type else None,
+        rated=submission.rated,
         needed=answers_needed_to_count(bank),
         **_survey_context(assessment, side, token, bank),
     )
-    return _expire_draft_cookie(make_response(page), token)
+    return _mark_sent(make_response(page), token)
 
 
 @bp.post("/s/<token>/draft")
-@_token_limited
 def autosave(token: str) -> Page:
     assessment, side = _survey_or_404(token)
     bank = current_bank()
     form = answer_form_class(bank, side, current_locale())()
+    key = _draft_key()
     try:
-        saved = save_draft(assessment, side, _draft_key(), form.given_answers(), bank, create=False)
+        saved = save_draft(assessment, side, key, form.given_answers(), bank, create=False)
     except SurveyClosed:
         return jsonify(saved=False, reason=_("The survey is closed.")), CLOSED_STATUS
-    if saved is None:
-        # Already sent, or the draft expired: never bring a draft back from the background.
-        return jsonify(saved=False, reason=_("There are no saved answers to add to.")), 409
-    return jsonify(saved=True, answered=saved.answered)
+    if saved is not None:
+        return jsonify(saved=True, answered=saved.answered)
+    # Never bring a draft back from the background: the buttons on the page do that.
+    if may_start_afresh(key, _sent_before()):
+        reason = _(
+            "Your saved progress could not be found on this device. Your answers stay on "
+            "this page: press “Send my answers” or “Save and finish later” to keep them."
+        )
+        return jsonify(saved=False, sent=False, reason=reason), 409
+    reason = _("Your answers from this device were already received. Nothing more was stored.")
+    return jsonify(saved=False, sent=True, reason=reason), 409

@@ -16,9 +16,11 @@ from sqlalchemy import func, inspect, select
 from scoring import Bank
 from survey.extensions import db, limiter
 from survey.models import Answer, Assessment, Draft, Response
+from survey.services.banks import current_bank
 from tests.conftest import create_assessment, create_organisation, uniform_answers
 
 COOKIE = "survey_draft"
+SENT_COOKIE = "survey_submitted"
 SCALE = {"1", "2", "3", "4", "5", "na"}
 
 
@@ -84,17 +86,17 @@ def start(client: FlaskClient, token: str) -> str:
     return set_cookie(response.headers.getlist("Set-Cookie"))["value"]
 
 
-def set_cookie(headers: list[str]) -> dict[str, str]:
-    """The draft cookie's value and attributes (lower-case names) from Set-Cookie headers."""
+def set_cookie(headers: list[str], cookie: str = COOKIE) -> dict[str, str]:
+    """A cookie's value and attributes (lower-case names) from Set-Cookie headers."""
     for header in headers:
-        if header.startswith(f"{COOKIE}="):
+        if header.startswith(f"{cookie}="):
             first, *rest = header.split("; ")
             attributes = {"value": first.split("=", 1)[1]}
             for part in rest:
                 name, _, value = part.partition("=")
                 attributes[name.lower()] = value
             return attributes
-    raise AssertionError(f"no {COOKIE} cookie in {headers}")
+    raise AssertionError(f"no {cookie} cookie in {headers}")
 
 
 def submit(
@@ -166,11 +168,62 @@ def test_guessing_survey_tokens_is_rate_limited(make_app: Any) -> None:
         # Valid links cost nothing ...
         for _ in range(5):
             assert client.get(f"/s/{token}").status_code == 200
-        # ... but the fourth unknown token in a minute is refused.
-        assert [client.get(f"/s/guess-{n}").status_code for n in range(3)] == [404, 404, 404]
+        # ... but the fourth unknown token in a minute is refused, whichever page it names.
+        guesses = [
+            client.get("/s/guess-0").status_code,
+            client.get("/s/guess-1/questions").status_code,
+            client.post("/s/guess-2/start").status_code,
+        ]
+        assert guesses == [404, 404, 404]
         refused = client.get("/s/guess-3")
         assert refused.status_code == 429
         assert "Too many attempts" in refused.get_data(as_text=True)
+        assert client.post("/s/guess-4/draft").status_code == 429
+        # Another address has its own count.
+        assert client.get("/s/guess-5", environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 404
+        db.session.remove()
+
+
+def test_mistyped_links_never_lock_out_a_valid_link(make_app: Any, bank: Bank) -> None:
+    # A workshop behind one address: a few mistyped QR scans, then everyone else.
+    limited = make_app(RATELIMIT_ENABLED=True, SURVEY_TOKEN_LIMIT="3 per minute")
+    with limited.app_context():
+        limiter.reset()
+        token = create_assessment().sales_token
+        client = limited.test_client()
+        statuses = [client.get(f"/s/typo-{n}").status_code for n in range(4)]
+        assert statuses == [404, 404, 404, 429]
+
+        assert client.get(f"/s/{token}").status_code == 200
+        respondent = limited.test_client()
+        assert respondent.get(f"/s/{token}").status_code == 200
+        start(respondent, token)
+        assert respondent.get(f"/s/{token}/questions").status_code == 200
+        done = submit(respondent, token, form_values(answers_80(bank)))
+        assert done.status_code == 200
+        assert "Your answers have been received." in done.get_data(as_text=True)
+        assert count(Response) == 1
+        # The valid link consumed nothing: unknown tokens are still refused, not counted anew.
+        assert client.get("/s/typo-4").status_code == 429
+        db.session.remove()
+
+
+def test_unknown_tokens_are_still_counted_when_the_limit_store_is_down(
+    make_app: Any, monkeypatch: Any
+) -> None:
+    limited = make_app(RATELIMIT_ENABLED=True, SURVEY_TOKEN_LIMIT="3 per minute")
+    with limited.app_context():
+        limiter.reset()
+        token = create_assessment().marketing_token
+
+        def unreachable(*args: object, **kwargs: object) -> bool:
+            raise ConnectionError("limit store unreachable")
+
+        monkeypatch.setattr(limiter.limiter, "hit", unreachable)
+        client = limited.test_client()
+        statuses = [client.get(f"/s/guess-{n}").status_code for n in range(4)]
+        assert statuses == [404, 404, 404, 429]
+        assert client.get(f"/s/{token}").status_code == 200
         db.session.remove()
 
 
@@ -350,6 +403,145 @@ def test_posting_the_same_answers_twice_stores_one_response(
     assert count(Answer) == 41
 
 
+def test_answers_sent_after_the_draft_cookie_was_lost_are_kept_and_sent_once(
+    client: FlaskClient, bank: Bank
+) -> None:
+    assessment = create_assessment()
+    token = assessment.marketing_token
+    start(client, token)
+    client.delete_cookie(COOKIE, path=f"/s/{token}")  # cleared by the browser, or expired
+    answers = answers_80(bank)
+    answers[bank.items[5].id] = None
+    values = form_values(answers)
+
+    response = submit(client, token, values)
+    html = response.get_data(as_text=True)
+
+    # Nothing was stored, and the page does not pretend otherwise ...
+    assert response.status_code == 200
+    assert count(Response) == 0
+    assert "received" not in html
+    assert "Your saved progress could not be found on this device" in html
+    assert "Nothing has been sent yet" in html
+    assert "press “Send my answers” again to send them" in html
+    # ... every answer is still on the page ...
+    assert QuestionPage(html).checked == values
+    assert "41 of 41 answered" in html
+    # ... and in a fresh draft, so the next press stores exactly one response.
+    assert set_cookie(response.headers.getlist("Set-Cookie"))["value"] != ""
+    sent = submit(client, token, values).get_data(as_text=True)
+    assert "Your answers have been received." in sent
+    assert "Score: 80.0 out of 100" in sent  # 40 rated items, each scoring 4
+    stored = {
+        row.item_id: row.value for row in db.session.execute(select(Answer.item_id, Answer.value))
+    }
+    assert stored == answers
+    again = submit(client, token, values).get_data(as_text=True)
+    assert "Your answers were already received. Nothing more was stored." in again
+    assert count(Response) == 1
+
+
+def test_incomplete_answers_after_the_draft_expired_are_kept_with_the_missing_ones_marked(
+    app: Flask, bank: Bank
+) -> None:
+    # A browser whose cookie and draft are both long gone: it sends no cookie at all.
+    token = create_assessment().sales_token
+    client = app.test_client()
+    given = form_values(answers_80(bank))
+    del given[bank.items[7].id]
+
+    response = submit(client, token, given)
+    html = response.get_data(as_text=True)
+
+    assert "Your saved progress could not be found on this device" in html
+    assert "1 statement has no answer yet" in html
+    assert QuestionPage(html).checked == given
+    assert count(Response) == 0
+    draft = db.session.scalars(select(Draft)).one()
+    assert draft.answers == given
+    resumed = QuestionPage(client.get(f"/s/{token}/questions").get_data(as_text=True))
+    assert resumed.checked == given
+
+
+def test_a_replay_after_sending_stores_nothing_and_starts_no_draft(
+    client: FlaskClient, bank: Bank
+) -> None:
+    assessment = create_assessment()
+    token = assessment.marketing_token
+    key = start(client, token)
+    values = form_values(answers_80(bank))
+    incomplete = dict(values)
+    del incomplete[bank.items[0].id]
+
+    done = submit(client, token, values)
+
+    assert "Your answers have been received." in done.get_data(as_text=True)
+    headers = done.headers.getlist("Set-Cookie")
+    assert set_cookie(headers)["max-age"] == "0"
+    marker = set_cookie(headers, SENT_COOKIE)
+    assert marker["value"] == "1"  # no id: nothing links the browser to its response
+    assert "httponly" in marker
+    assert "secure" in marker
+    assert marker["samesite"] == "Lax"
+    assert marker["path"] == f"/s/{token}"
+    assert marker["max-age"] == str(30 * 24 * 60 * 60)
+    assert count(Draft) == 0
+
+    for replay in (
+        submit(client, token, values, action="save"),
+        submit(client, token, incomplete),
+        submit(client, token, incomplete, action="save"),
+        submit(client, token, values),
+    ):
+        page = replay.get_data(as_text=True)
+        assert replay.status_code == 200
+        assert "Your answers were already received. Nothing more was stored." in page
+        assert "Your answers are saved" not in page
+        assert "<fieldset" not in page
+    background = client.post(f"/s/{token}/draft", data={bank.items[0].id: "3"})
+    assert background.status_code == 409
+    assert background.get_json()["saved"] is False
+    assert "already received" in background.get_json()["reason"]
+    assert count(Draft) == 0
+    assert count(Response) == 1
+
+    # The same replay carrying the old draft cookie instead (say the marker never arrived,
+    # as with a double click): its draft is gone, so those answers were sent.
+    client.delete_cookie(SENT_COOKIE, path=f"/s/{token}")
+    client.set_cookie(COOKIE, key, path=f"/s/{token}")
+    for action in ("save", "submit"):
+        page = submit(client, token, incomplete, action=action).get_data(as_text=True)
+        assert "Your answers were already received. Nothing more was stored." in page
+    assert count(Draft) == 0
+    assert count(Response) == 1
+
+
+def test_start_page_after_sending_says_so_and_offers_no_new_start(
+    client: FlaskClient, app: Flask, bank: Bank
+) -> None:
+    assessment = create_assessment()
+    token = assessment.sales_token
+    start(client, token)
+    submit(client, token, form_values(answers_80(bank)))
+
+    page = client.get(f"/s/{token}").get_data(as_text=True)
+    started = client.post(f"/s/{token}/start")
+
+    assert "Your answers from this device were already received." in page
+    assert ">Start</button>" not in page
+    assert started.status_code == 303
+    assert started.headers["Location"] == f"/s/{token}"
+    assert COOKIE not in " ".join(started.headers.getlist("Set-Cookie"))
+    questions = client.get(f"/s/{token}/questions")
+    assert questions.status_code == 302
+    assert questions.headers["Location"] == f"/s/{token}"
+    assert count(Draft) == 0
+    # The marker belongs to this link only, and to this browser only.
+    other_link = client.get(f"/s/{assessment.marketing_token}").get_data(as_text=True)
+    assert ">Start</button>" in other_link
+    assert ">Start</button>" in app.test_client().get(f"/s/{token}").get_data(as_text=True)
+
+
 def test_concurrent_submissions_of_one_draft_store_one_response(app: Flask, bank: Bank) -> None:
     assessment = create_assessment()
     token = assessment.sales_token
@@ -424,6 +616,7 @@ def test_background_autosave_adds_to_the_draft_but_never_creates_one(
     orphan = client.post(f"/s/{token}/draft", data={bank.items[0].id: "3"})
     assert orphan.status_code == 409
     assert orphan.get_json()["saved"] is False
+    assert "could not be found" in orphan.get_json()["reason"]
     assert count(Draft) == 0
 
     start(client, token)
@@ -457,8 +650,11 @@ def test_draft_cookie_is_http_only_limited_to_the_link_and_stored_hashed(
 
     plain_http = make_app(SESSION_COOKIE_SECURE=False)
     with plain_http.app_context():
-        answer = plain_http.test_client().post(f"/s/{token}/start")
+        browser = plain_http.test_client()
+        answer = browser.post(f"/s/{token}/start")
         assert "secure" not in set_cookie(answer.headers.getlist("Set-Cookie"))
+        done = submit(browser, token, form_values(answers_80(current_bank())))
+        assert "secure" not in set_cookie(done.headers.getlist("Set-Cookie"), SENT_COOKIE)
         db.session.remove()
 
 

@@ -45,7 +45,7 @@ from scoring.model import (
     Move,
     RelationshipType,
 )
-from survey.problems import Problems
+from survey.problems import Problems, read_text_file
 
 __all__ = [
     "SUPPORTED_VERSIONS",
@@ -721,15 +721,7 @@ def parse_bank(text: str, source: str = "questions.yaml") -> Bank:
 
 def load_bank(path: str | os.PathLike[str]) -> Bank:
     """Read and parse the question bank at ``path``."""
-    source = os.fspath(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise BankError([f"{source}: cannot read file: not valid UTF-8 ({error.reason})"]) from None
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise BankError([f"{source}: cannot read file: {reason}"]) from None
-    return parse_bank(text, source)
+    return parse_bank(read_text_file(path, BankError), os.fspath(path))
 
 
 def default_bank_path() -> Path:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
+from pathlib import Path
+from typing import TypeVar
 
 
 class Problems(ValueError):
@@ -23,3 +26,20 @@ class Problems(ValueError):
 
     def __reduce__(self) -> tuple[type[Problems], tuple[tuple[str, ...]]]:
         return (type(self), (self.problems,))
+
+
+ProblemsType = TypeVar("ProblemsType", bound=Problems)
+
+
+def read_text_file(
+    path: str | os.PathLike[str], error: type[ProblemsType], *, encoding: str = "utf-8"
+) -> str:
+    """The text of the file at ``path``, or ``error`` naming the file and what went wrong."""
+    source = os.fspath(path)
+    try:
+        return Path(path).read_text(encoding=encoding)
+    except UnicodeDecodeError as problem:
+        raise error([f"{source}: cannot read file: not valid UTF-8 ({problem.reason})"]) from None
+    except OSError as problem:
+        reason = problem.strerror or str(problem)
+        raise error([f"{source}: cannot read file: {reason}"]) from None

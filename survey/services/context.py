@@ -12,13 +12,12 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Hashable
-from pathlib import Path
 from typing import Any
 
 import yaml
 
 from scoring import Bank
-from survey.problems import Problems
+from survey.problems import Problems, read_text_file
 
 #: What a yes/no factor accepts, besides true and false themselves (any letter case).
 YES_WORDS = frozenset({"yes", "true", "y"})
@@ -166,14 +165,8 @@ def parse_context_yaml(text: str, bank: Bank, source: str = "context") -> Contex
 
 def load_context_file(path: str | os.PathLike[str], bank: Bank) -> ContextAnswers:
     """Read and check the YAML file of advisor answers at ``path``."""
-    source = os.fspath(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ContextError([f"{source}: not UTF-8 text ({error.reason})"]) from None
-    except OSError as error:
-        raise ContextError([f"{source}: cannot read file: {error.strerror or error}"]) from None
-    return parse_context_yaml(text, bank, source)
+    text = read_text_file(path, ContextError, encoding="utf-8-sig")
+    return parse_context_yaml(text, bank, os.fspath(path))
 
 
 __all__ = [

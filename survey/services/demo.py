@@ -44,7 +44,7 @@ from scoring.model import HIGHEST_ANSWER, LOWEST_ANSWER
 from survey.bank import load_yaml  # the bank's YAML rules: true/false only, duplicate keys
 from survey.extensions import db
 from survey.models import NAME_MAX, Answer, Assessment, Organisation, Response, User, today
-from survey.problems import Problems
+from survey.problems import Problems, read_text_file
 from survey.services.assessments import create_assessment, create_organisation
 from survey.services.banks import current_bank
 from survey.services.context import ContextAnswers, ContextError, parse_context
@@ -320,14 +320,7 @@ def parse_scenario(text: str, source: str = "demo.yaml") -> ScenarioModel:
 def read_scenario(path: str | os.PathLike[str]) -> ScenarioModel:
     """Read the scenario file at ``path`` and check its shape (not yet against a bank)."""
     source = os.fspath(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise DemoScenarioError([f"{source}: not UTF-8 text ({error.reason})"]) from None
-    except OSError as error:
-        raise DemoScenarioError(
-            [f"{source}: cannot read file: {error.strerror or error}"]
-        ) from None
+    text = read_text_file(path, DemoScenarioError)
     return parse_scenario(text, source)
 
 

@@ -13,9 +13,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import click
+import limits.storage
 from babel import Locale, UnknownLocaleError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 MIN_SECRET_KEY_BYTES = 32
+#: The highest anonymity threshold a wave may have.
+MAX_THRESHOLD = 1000
 #: The compiled catalogs of ``make translations``; English needs none.
 TRANSLATIONS_DIRECTORY = Path(__file__).resolve().parent.parent / "translations"
 
@@ -131,8 +136,25 @@ def check(config: Mapping[str, Any]) -> None:
             f"BASE_URL={config.get('BASE_URL')!r} must start with http:// or https://"
         )
     threshold = config.get("DEFAULT_THRESHOLD")
-    if not isinstance(threshold, int) or threshold < 1:
-        raise ConfigError(f"DEFAULT_THRESHOLD={threshold!r} must be a whole number of at least 1")
+    if not isinstance(threshold, int) or not 1 <= threshold <= MAX_THRESHOLD:
+        raise ConfigError(
+            f"DEFAULT_THRESHOLD={threshold!r} must be a whole number from 1 to {MAX_THRESHOLD}"
+        )
+    size = config.get("MAX_CONTENT_LENGTH")
+    if not isinstance(size, int) or size < 1:
+        raise ConfigError(f"MAX_CONTENT_LENGTH={size!r} must be a positive number of bytes")
+    proxies = config.get("PROXY_COUNT")
+    if not isinstance(proxies, int) or proxies < 0:
+        raise ConfigError(f"PROXY_COUNT={proxies!r} must be 0 or more")
+    database = config.get("SQLALCHEMY_DATABASE_URI")
+    try:
+        make_url(str(database))
+    except ArgumentError:
+        raise ConfigError(f"DATABASE_URL={database!r} is not a database URL") from None
+    storage = str(config.get("RATELIMIT_STORAGE_URI", ""))
+    if urlsplit(storage).scheme not in limits.storage.SCHEMES:
+        known = ", ".join(sorted(limits.storage.SCHEMES))
+        raise ConfigError(f"RATELIMIT_STORAGE_URI={storage!r} must use one of: {known}")
 
 
 def is_local_http(base_url: str) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -42,7 +42,17 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+def refuse_nul_bytes() -> None:
+    """No text we store or look up may hold a NUL (PostgreSQL refuses it with an error)."""
+    values = [request.path, *request.args.values()]
+    if request.method == "POST" and request.mimetype != "multipart/form-data":
+        values.extend(request.form.values())
+    if any("\x00" in value for value in values):
+        abort(400)
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(refuse_nul_bytes)
     app.after_request(add_security_headers)
     proxies = app.config["PROXY_COUNT"]
     if proxies:

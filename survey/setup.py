@@ -11,6 +11,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter, Map
 
 from survey import config, errors, security
+from survey.bank import BankError, load_bank_cached
 from survey.database import configure_sqlite
 from survey.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -25,10 +26,23 @@ def configure_settings(app: Flask, test_config: Mapping[str, Any] | None) -> Non
     if test_config is not None:
         app.config.update(test_config)
     config.check(app.config)
+    check_bank(app.config.get("BANK_PATH"))
     if config.is_local_http(app.config["BASE_URL"]):
         # Browsers drop Secure cookies on plain http; only development serves that way.
         app.config["SESSION_COOKIE_SECURE"] = False
         app.config["REMEMBER_COOKIE_SECURE"] = False
+
+
+def check_bank(path: str | None) -> None:
+    """A bank named by BANK_PATH must load, or the app does not start."""
+    if not path:
+        return
+    try:
+        load_bank_cached(path)
+    except BankError as error:
+        raise config.ConfigError(
+            f"BANK_PATH={path!r} is not a usable question bank: " + "; ".join(error.problems)
+        ) from None
 
 
 def configure_database(app: Flask) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from scoring import AssessmentResult, LocalText, Side
+from survey.config import MAX_THRESHOLD
 from survey.database import begin_write
 from survey.extensions import db
 from survey.models import NAME_MAX, Assessment, Organisation, User
@@ -29,7 +30,6 @@ from survey.services.serialise import result_to_json
 #: Thresholds below this make it possible to guess who answered what.
 IDENTIFIABLE_BELOW = 3
 #: A threshold above this is surely a typing error (and would never be reached).
-MAX_THRESHOLD = 1000
 #: Longest part of an export file name taken from the organisation's name.
 FILENAME_STEM_MAX = 60
 EXPORT_FORMAT = "alignment-survey.organisation-export"

@@ -8,7 +8,14 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, IntegerField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    StopValidation,
+    ValidationError,
+)
 
 from scoring import Bank
 from survey.models import NAME_MAX
@@ -21,6 +28,15 @@ YES, NO, DONT_KNOW = "yes", "no", "unknown"
 
 def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
+
+
+def _reasonable_size(_form: object, field: Field) -> None:
+    # WTForms' NumberRange turns the value into a float, which overflows for
+    # hundreds of digits; such a number is out of range anyway.
+    if isinstance(field.data, int) and abs(field.data) > MAX_THRESHOLD:
+        raise StopValidation(
+            str(_l("The threshold must be a whole number from 1 to %(max)d.", max=MAX_THRESHOLD))
+        )
 
 
 class ActionForm(FlaskForm):
@@ -89,6 +105,7 @@ class AssessmentForm(FlaskForm):
         ),
         validators=[
             InputRequired(_l("Enter the threshold as a whole number.")),
+            _reasonable_size,
             NumberRange(
                 min=1,
                 max=MAX_THRESHOLD,

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
 
-from survey.config import is_local_http
+from app import create_app
+from survey.config import ConfigError, is_local_http
 from survey.extensions import db
-from survey.models import Organisation
+from survey.models import Assessment, Organisation
+from tests.conftest import create_organisation, create_user
 
 
 def test_an_id_too_large_for_the_database_is_not_found(client: FlaskClient) -> None:
@@ -39,3 +43,51 @@ def test_only_real_loopback_addresses_turn_secure_cookies_off() -> None:
     assert not is_local_http("http://127.0.0.1.example.com")
     assert not is_local_http("http://localhost.evil.example")
     assert not is_local_http("https://127.0.0.1")
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/s/abc%00def", "/r/abc%00def", "/r/abc%00def/charts/gaps.svg", "/s/abc%00def/questions"],
+)
+def test_a_nul_byte_in_a_link_is_a_bad_request(client: FlaskClient, url: str) -> None:
+    assert client.get(url).status_code == 400
+
+
+def test_a_nul_byte_in_a_form_changes_nothing(app: Flask) -> None:
+    client = app.test_client()
+    response = client.post("/login", data={"email": "a\x00@x.org", "password": "whatever"})
+    assert response.status_code == 400
+    user = create_user("ada@example.com")
+    signed_in = app.test_client(user=user)
+    response = signed_in.post("/workspace/organisations/new", data={"name": "\x00"})
+    assert response.status_code == 400
+    assert db.session.scalar(select(func.count(Organisation.id))) == 0
+
+
+def test_a_threshold_of_hundreds_of_digits_is_a_form_error(app: Flask) -> None:
+    user = create_user("ada@example.com")
+    organisation = create_organisation(owner=user)
+    client = app.test_client(user=user)
+    response = client.post(
+        f"/workspace/organisations/{organisation.id}/assessments/new",
+        data={"name": "Wave", "threshold": "9" * 400},
+    )
+    assert response.status_code == 200
+    assert "The threshold must be a whole number from 1 to 1000." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Assessment.id))) == 0
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "named"),
+    [
+        ("MAX_CONTENT_LENGTH", -5, "MAX_CONTENT_LENGTH"),
+        ("PROXY_COUNT", -1, "PROXY_COUNT"),
+        ("DEFAULT_THRESHOLD", 10**23, "DEFAULT_THRESHOLD"),
+        ("SQLALCHEMY_DATABASE_URI", "nonsense", "DATABASE_URL"),
+        ("RATELIMIT_STORAGE_URI", "bogus://", "RATELIMIT_STORAGE_URI"),
+        ("BANK_PATH", "/nonexistent/bank.yaml", "BANK_PATH"),
+    ],
+)
+def test_a_bad_setting_stops_the_app_with_its_name(setting: str, value: Any, named: str) -> None:
+    with pytest.raises(ConfigError, match=named):
+        create_app({"TESTING": True, "SECRET_KEY": "x" * 40, setting: value})

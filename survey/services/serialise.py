@@ -124,7 +124,10 @@ def result_to_json(result: AssessmentResult, bank: Bank, locale: str = "en") -> 
             for ranked in result.moves
         ],
         "advice": {
-            "target": advice.target.id,
+            # Without a placement or a context there is nothing to aim from.
+            "target": None
+            if advice.current is None and advice.context_missing
+            else advice.target.id,
             "recommendation": (
                 advice.recommendation.value if advice.recommendation is not None else None
             ),

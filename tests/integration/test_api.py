@@ -194,6 +194,8 @@ def test_waiting_hides_everything_of_the_hidden_side(app: Flask, client: FlaskCl
         assert dimension["gap"] is None
     assert body["advice"]["recommendation"] is None
     assert body["advice"]["next_step"] is None
+    # no placement and no context: no target either
+    assert body["advice"]["target"] is None
 
 
 def test_a_side_without_responses_is_listed_missing(app: Flask, client: FlaskClient) -> None:

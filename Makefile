@@ -46,7 +46,15 @@ CHROMIUM ?= /usr/bin/chromium
 $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
-pytest: $(VENV)/.dev $(CHROMIUM)
+# The accessibility tests inject axe-core, pinned in package-lock.json and installed from
+# npm here, never fetched while the tests run. npm keeps the tarball's old mtimes, hence touch.
+AXE := node_modules/axe-core/axe.min.js
+
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+pytest: $(VENV)/.dev $(CHROMIUM) $(AXE)
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest
@@ -69,4 +77,4 @@ bench: $(VENV)/.dev
 	$(BIN)/python -m bench.submissions
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

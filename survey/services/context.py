@@ -10,14 +10,10 @@ problem at once.
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Hashable
-from typing import Any
-
-import yaml
 
 from scoring import Bank
 from survey.problems import Problems, read_text_file
+from survey.yaml_input import load_yaml, shown
 
 #: What a yes/no factor accepts, besides true and false themselves (any letter case).
 YES_WORDS = frozenset({"yes", "true", "y"})
@@ -30,17 +26,12 @@ class ContextError(Problems):
     """A context that does not fit the bank; ``problems`` lists every problem, one line each."""
 
 
-def _shown(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
 def _kind_of(value: object) -> str:
     if isinstance(value, list):
         return "a list"
     if isinstance(value, str):
-        return f"the text {_shown(value)}"
-    return f"{_shown(value)}"
+        return f"the text {shown(value)}"
+    return f"{shown(value)}"
 
 
 def _yes_no(value: object) -> bool | None:
@@ -92,7 +83,7 @@ def parse_context(raw: object, bank: Bank, source: str = "context") -> ContextAn
             answers[key] = answer
         elif not isinstance(value, str) or value.strip() not in factor.choices:
             problems.append(
-                f"{source}: {key}: {_shown(value)} is not one of the choices "
+                f"{source}: {key}: {shown(value)} is not one of the choices "
                 f"({', '.join(factor.choices)})"
             )
         else:
@@ -104,58 +95,13 @@ def parse_context(raw: object, bank: Bank, source: str = "context") -> ContextAn
 
 # --------------------------------------------------------------------------- YAML files
 
-_BOOL_TAG = "tag:yaml.org,2002:bool"
-
-
-class _ContextLoader(yaml.SafeLoader):
-    """A safe loader that keeps yes/no/on/off as text and records duplicate keys."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.duplicate_keys: list[tuple[int, str]] = []
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
-        seen: set[str] = set()
-        for key_node, _value in node.value:
-            if isinstance(key_node, yaml.ScalarNode):
-                if key_node.value in seen:
-                    self.duplicate_keys.append((key_node.start_mark.line + 1, key_node.value))
-                seen.add(key_node.value)
-        return super().construct_mapping(node, deep=deep)
-
-
-# A choice such as "no" or "on" must stay the text it is; yes/no words are read above.
-_ContextLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL_TAG]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_ContextLoader.add_implicit_resolver(
-    _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-
 
 def parse_context_yaml(text: str, bank: Bank, source: str = "context") -> ContextAnswers:
     """Parse a YAML document of advisor answers; see :func:`parse_context`."""
-    try:
-        # The loader reads the text as it is built, so even construction can fail.
-        loader = _ContextLoader(text)
-    except yaml.YAMLError as error:
-        raise ContextError([f"{source}: YAML syntax error: {error}"]) from None
-    try:
-        document: object = loader.get_single_data()
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        what = error.problem or error.context or "invalid YAML"
-        raise ContextError([f"{source}: {where}YAML syntax error: {what}"]) from None
-    except yaml.YAMLError as error:
-        raise ContextError([f"{source}: YAML syntax error: {error}"]) from None
-    finally:
-        loader.dispose()
-    if loader.duplicate_keys:
-        raise ContextError(
-            f"{source}: line {line}: {key}: answered twice" for line, key in loader.duplicate_keys
-        )
+    problems: list[str] = []
+    document = load_yaml(text, source, problems)
+    if problems:
+        raise ContextError(problems)
     if document is None:
         raise ContextError(
             [f"{source}: the file is empty (expected one 'factor_id: answer' line per factor)"]

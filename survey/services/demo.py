@@ -18,7 +18,7 @@ import datetime as dt
 import difflib
 import os
 import random
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -35,19 +35,19 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
-from pydantic_core import ErrorDetails, PydanticCustomError
+from pydantic_core import PydanticCustomError
 from sqlalchemy import insert, select
 
 from scoring import Bank, Item, Side, is_counted
 from scoring import Response as ScoringResponse
 from scoring.model import HIGHEST_ANSWER, LOWEST_ANSWER
-from survey.bank import load_yaml  # the bank's YAML rules: true/false only, duplicate keys
 from survey.extensions import db
 from survey.models import NAME_MAX, Answer, Assessment, Organisation, Response, User, today
 from survey.problems import Problems, read_text_file
 from survey.services.assessments import create_assessment, create_organisation
 from survey.services.banks import current_bank
 from survey.services.context import ContextAnswers, ContextError, parse_context
+from survey.yaml_input import CUSTOM_ERROR_PREFIX, describe_error, load_yaml
 
 #: A wave's responses all arrive on one day, up to this many days after it starts.
 ANSWERING_DAYS = 10
@@ -160,7 +160,7 @@ def _side(value: object) -> Side:
     if isinstance(value, str) and value in {side.value for side in Side}:
         return Side(value)
     raise PydanticCustomError(
-        "demo_side",
+        f"{CUSTOM_ERROR_PREFIX}side",
         "{got} is not a side (the sides: {sides})",
         {"got": repr(value), "sides": ", ".join(side.value for side in Side)},
     )
@@ -191,7 +191,7 @@ class WaveModel(_Model):
         missing = [side.value for side in Side if side not in self.sides]
         if missing:
             raise PydanticCustomError(
-                "demo_sides",
+                f"{CUSTOM_ERROR_PREFIX}sides",
                 "sides: {missing} missing (a wave simulates both sides)",
                 {"missing": " and ".join(missing) + (" is" if len(missing) == 1 else " are")},
             )
@@ -205,6 +205,10 @@ class AnswersModel(_Model):
     excluded_share: Share
 
 
+#: Lists whose entries problems name by a key of the entry.
+_LABEL_KEYS = {"waves": "name"}
+
+
 class ScenarioModel(_Model):
     organisation: Name
     seed: int
@@ -214,35 +218,6 @@ class ScenarioModel(_Model):
     waves: list[WaveModel] = Field(min_length=1)
 
 
-_WHAT_BY_ERROR_TYPE: Mapping[str, str] = {
-    "missing": "missing",
-    "extra_forbidden": "unknown key",
-    "model_type": "must be a mapping",
-    "model_attributes_type": "must be a mapping",
-    "dict_type": "must be a mapping",
-    "list_type": "must be a list",
-    "string_type": "must be text",
-    "int_type": "must be a whole number",
-    "float_type": "must be a number",
-    "finite_number": "must be a finite number",
-    "too_short": "must not be empty",
-    "string_too_short": "must not be empty",
-    "string_too_long": "must be at most {max_length} characters",
-    "greater_than_equal": "must be at least {ge}",
-    "less_than_equal": "must be at most {le}",
-    "less_than": "must be less than {lt}",
-}
-
-
-def _shown(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _number(value: object) -> str:
-    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
-
-
 def _wave_label(index: int, document: Mapping[str, object]) -> str:
     waves = document.get("waves")
     wave = waves[index] if isinstance(waves, list) and index < len(waves) else None
@@ -250,33 +225,6 @@ def _wave_label(index: int, document: Mapping[str, object]) -> str:
     return (
         f"waves[{index}] ({name})" if isinstance(name, str) and name.strip() else f"waves[{index}]"
     )
-
-
-def _where(loc: Sequence[int | str], document: Mapping[str, object]) -> str:
-    """``waves[0] (Baseline): sides.sales.base`` for a pydantic location."""
-    parts = [part for part in loc if part != "[key]"]
-    head = ""
-    if len(parts) >= 2 and parts[0] == "waves" and isinstance(parts[1], int):
-        head, parts = _wave_label(parts[1], document), parts[2:]
-    tail = ""
-    for part in parts:
-        if isinstance(part, int):
-            tail += f"[{part}]"
-        else:
-            tail += f".{part}" if tail else str(part)
-    return f"{head}: {tail}" if head and tail else head or tail or "document"
-
-
-def _what(error: ErrorDetails) -> str:
-    kind = error["type"]
-    if kind.startswith("demo_"):
-        return error["msg"]
-    if kind in ("missing", "extra_forbidden"):
-        return _WHAT_BY_ERROR_TYPE[kind]
-    limits = {key: _number(value) for key, value in error.get("ctx", {}).items()}
-    template = _WHAT_BY_ERROR_TYPE.get(kind)
-    what = template.format(**limits) if template else error["msg"]
-    return f"{what} (got {_shown(error['input'])})"
 
 
 def parse_scenario(text: str, source: str = "demo.yaml") -> ScenarioModel:
@@ -298,8 +246,9 @@ def parse_scenario(text: str, source: str = "demo.yaml") -> ScenarioModel:
         model = ScenarioModel.model_validate(document)
     except ValidationError as error:
         raise DemoScenarioError(
-            f"{source}: {_where(details['loc'], document)}: {_what(details)}"
+            f"{source}: {where}: {what}"
             for details in error.errors(include_url=False)
+            for where, what in [describe_error(details, document, _LABEL_KEYS)]
         ) from None
     names: set[str] = set()
     for index, wave in enumerate(model.waves):

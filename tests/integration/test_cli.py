@@ -135,7 +135,7 @@ def test_default_threshold_comes_from_the_setting(make_app: Any) -> None:
         ),
         pytest.param(
             "evident_conflicts: yes\nevident_conflicts: no\n",
-            ["context.yaml: line 2: evident_conflicts: answered twice"],
+            ["context.yaml: line 2: duplicate key 'evident_conflicts'"],
             id="duplicate-key",
         ),
         pytest.param("", ["context.yaml: the file is empty"], id="empty"),

@@ -1,0 +1,109 @@
+"""Load and validate the question bank (``questions.yaml``) into ``scoring.model.Bank``.
+
+Loading happens in three steps, one module each:
+
+1. YAML is read by ``survey.yaml_input`` (YAML 1.2 booleans, duplicate keys reported).
+2. ``schema``: the raw structure is checked with frozen pydantic models (strict,
+   ``extra="forbid"``).
+3. ``checks``: cross-references, bands and advisor rules; then ``convert`` builds the
+   frozen dataclasses of ``scoring.model``.
+
+Every problem found in a file is collected and raised together as one ``BankError``;
+each line names the file, where the problem is, and what is wrong.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+from scoring.model import Bank
+from survey.bank.checks import SUPPORTED_VERSIONS, check_semantics
+from survey.bank.convert import bank_to_dict, to_bank
+from survey.bank.schema import structure
+from survey.problems import Problems, read_text_file
+from survey.yaml_input import load_yaml
+
+__all__ = [
+    "SUPPORTED_VERSIONS",
+    "BankError",
+    "bank_to_dict",
+    "default_bank_path",
+    "load_bank",
+    "load_bank_cached",
+    "load_default_bank",
+    "parse_bank",
+]
+
+
+class BankError(Problems):
+    """A question bank that cannot be used; ``problems`` lists every problem, one line each."""
+
+
+def _kind_of(value: object) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    return f"a {type(value).__name__} value"
+
+
+def parse_bank(text: str, source: str = "questions.yaml") -> Bank:
+    """Parse and check the text of a question bank; ``source`` names it in problems."""
+    problems: list[str] = []
+
+    def problem(where: str, what: str) -> None:
+        problems.append(f"{source}: {where}: {what}")
+
+    document = load_yaml(text, source, problems)
+    if document is None:
+        raise BankError(problems or [f"{source}: the file is empty"])
+    if not isinstance(document, dict):
+        problems.append(
+            f"{source}: the document must be a mapping with version, dimensions, items, "
+            f"types and moves (got {_kind_of(document)})"
+        )
+        raise BankError(problems)
+
+    parsed, model = structure(document, problem)
+    check_semantics(parsed, problem)
+    if problems or model is None:
+        raise BankError(problems or [f"{source}: the bank is invalid"])
+    return to_bank(model)
+
+
+def load_bank(path: str | os.PathLike[str]) -> Bank:
+    """Read and parse the question bank at ``path``."""
+    return parse_bank(read_text_file(path, BankError), os.fspath(path))
+
+
+def default_bank_path() -> Path:
+    """``questions.yaml`` at the root of the repository."""
+    return Path(__file__).resolve().parent.parent.parent / "questions.yaml"
+
+
+@functools.lru_cache(maxsize=4)
+def _load_cached(path: str, mtime_ns: int, size: int) -> Bank:
+    del mtime_ns, size  # only part of the cache key
+    return load_bank(path)
+
+
+def load_default_bank() -> Bank:
+    """The shipped bank, parsed once and reparsed only when the file changes."""
+    return load_bank_cached(default_bank_path())
+
+
+def load_bank_cached(path: str | os.PathLike[str]) -> Bank:
+    """The bank at ``path``, parsed once and reparsed only when the file changes.
+
+    Called on every request, so a bank named by ``BANK_PATH`` costs a ``stat``,
+    not a YAML parse.
+    """
+    path = Path(path)
+    try:
+        stat = path.stat()
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise BankError([f"{path}: cannot read file: {reason}"]) from None
+    return _load_cached(str(path), stat.st_mtime_ns, stat.st_size)

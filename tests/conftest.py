@@ -135,7 +135,7 @@ def quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Argon2 at its lowest cost: tests check who may sign in, not the hash strength."""
     quick = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     monkeypatch.setattr(accounts, "_hasher", quick)
-    monkeypatch.setattr(accounts, "_DUMMY_HASH", quick.hash("only for timing"))
+    monkeypatch.setattr(accounts, "_dummy_hash", quick.hash("only for timing"))
 
 
 # --- factories ---------------------------------------------------------------

@@ -11,9 +11,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from survey.admin import services
 from survey.admin.forms import ActionForm
 from survey.extensions import login_manager
+from survey.services import accounts as services
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

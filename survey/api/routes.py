@@ -16,10 +16,9 @@ from flask import Response, abort, jsonify, request
 from flask_babel import gettext
 
 from survey.api import bp
-from survey.extensions import db
 from survey.models import Assessment
 from survey.report.formatting import language
-from survey.services.assessments import response_counts
+from survey.services.assessments import get_assessment, response_counts
 from survey.services.banks import current_bank
 from survey.services.results import assessment_result
 from survey.services.serialise import result_to_json
@@ -53,7 +52,7 @@ def _authorised_assessment(assessment_id: int) -> Assessment:
                 gettext("Send the report token as 'Authorization: Bearer <token>'."), REALM
             )
         )
-    assessment = db.session.get(Assessment, assessment_id)
+    assessment = get_assessment(assessment_id)
     if assessment is None:
         abort(404)
     if not hmac.compare_digest(token.encode(), assessment.report_token.encode()):

@@ -17,10 +17,8 @@ from werkzeug.wrappers import Response
 
 from survey.auth.forms import EMAIL_MAX, LoginForm
 from survey.auth.sessions import end_idle_session, end_session, start_session
-from survey.database import begin_write
-from survey.extensions import db, limiter
-from survey.services.accounts import check_password, find_account, normalise_email
-from survey.services.audit import UNKNOWN_ADDRESS, record
+from survey.extensions import limiter
+from survey.services.accounts import normalise_email, record_sign_out, sign_in
 
 bp = Blueprint("auth", __name__)
 bp.before_app_request(end_idle_session)
@@ -77,27 +75,10 @@ def login() -> Response | str:
     form = LoginForm()
     wrong = False
     if form.validate_on_submit():
-        email = normalise_email(form.email.data or "")
-        # Hashing takes a while: check the password in a read transaction, so that on
-        # SQLite no survey submission waits for it behind the write lock.
-        user = check_password(email, form.password.data or "")
-        new_hash = user.password_hash if user is not None and db.session.is_modified(user) else None
-        # End the read (dropping a new hash from the session) before the write starts.
-        db.session.rollback()
-        begin_write()
-        # Checked again under the lock: the account may have been disabled meanwhile.
-        if user is not None and not user.is_disabled:
-            if new_hash is not None:
-                user.password_hash = new_hash
-            record("login", user.email, actor_email=user.email)
-            db.session.commit()
+        user = sign_in(form.email.data or "", form.password.data or "")
+        if user is not None:
             start_session(user)
             return redirect(safe_next(request.args.get("next")))
-        account = find_account(email)
-        # Only the address of an account: whatever else was typed (perhaps a password,
-        # in the wrong field) stays out of the audit log.
-        record("login.failed", account.email if account is not None else UNKNOWN_ADDRESS)
-        db.session.commit()
         wrong = True
     return render_template("auth/login.html", form=form, wrong=wrong)
 
@@ -105,9 +86,7 @@ def login() -> Response | str:
 @bp.post("/logout")
 def logout() -> Response:
     if current_user.is_authenticated:
-        begin_write()
-        record("logout", current_user.email)
-        db.session.commit()
+        record_sign_out(current_user)
     end_session()
     flash(_("You are signed out."), "success")
     return redirect(url_for("auth.login"))

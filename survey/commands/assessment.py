@@ -7,18 +7,15 @@ from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy import func, select
 
 from survey.commands.problems import ProblemsError, count
-from survey.database import begin_write
-from survey.extensions import db
-from survey.models import NAME_MAX, Assessment, Organisation, Response, User
-from survey.services import audit
-from survey.services.accounts import find_account
-from survey.services.assessments import create_assessment, create_organisation, links
+from survey.models import NAME_MAX, Assessment
+from survey.services import assessments as assessment_service
+from survey.services import organisations as service
 from survey.services.banks import current_bank
 from survey.services.context import ContextAnswers, ContextError, load_context_file
 from survey.services.organisations import IDENTIFIABLE_BELOW, MAX_THRESHOLD
+from survey.services.unit_of_work import end_read
 
 group = click.Group("assessment", help="Create, list, open and close assessments.")
 
@@ -41,9 +38,9 @@ def describe(assessment: Assessment) -> str:
 
 def get_assessment(assessment_id: int) -> Assessment:
     """The assessment with this id, or a clear error."""
-    assessment = db.session.get(Assessment, assessment_id)
+    assessment = assessment_service.get_assessment(assessment_id)
     if assessment is None:
-        db.session.rollback()
+        end_read()
         raise click.ClickException(
             f"there is no assessment with id {assessment_id} (see `assessment list`)"
         )
@@ -52,7 +49,7 @@ def get_assessment(assessment_id: int) -> Assessment:
 
 def assessment_json(assessment: Assessment) -> dict[str, Any]:
     """The id and the absolute links of an assessment, as ``assessment create`` prints them."""
-    return {"id": assessment.id, **links(assessment)}
+    return {"id": assessment.id, **assessment_service.links(assessment)}
 
 
 def _read_context(path: Path | None) -> ContextAnswers | None:
@@ -65,18 +62,6 @@ def _read_context(path: Path | None) -> ContextAnswers | None:
             f"{path}: {count(len(error.problems), 'problem')}; nothing was created:",
             error.problems,
         ) from None
-
-
-def active_owner(email: str | None) -> User | None:
-    """The active consultant account for ``--owner``; an error (nothing written) otherwise."""
-    if email is None:
-        return None
-    account = find_account(email)
-    if account is None or account.is_disabled:
-        db.session.rollback()
-        state = "is disabled" if account else "does not exist"
-        raise click.ClickException(f"the account {email.strip()} {state}; nothing was created")
-    return account
 
 
 @group.command("create")
@@ -118,20 +103,17 @@ def create(
     if owner is not None and organisation_id is not None:
         raise click.UsageError("--owner applies to a new organisation (--org) only")
     context = _read_context(context_path)
-
-    begin_write()
-    owner_account = active_owner(owner)
-    if organisation_id is not None:
-        organisation = db.session.get(Organisation, organisation_id)
-        if organisation is None:
-            db.session.rollback()
-            raise click.ClickException(f"there is no organisation with id {organisation_id}")
-    else:
-        assert organisation_name is not None
-        organisation = create_organisation(organisation_name, owner_account)
-    assessment = create_assessment(organisation, name=wave, threshold=threshold, context=context)
-    audit.record("assessment.create", audit.assessment_target(assessment.id))
-    db.session.commit()
+    try:
+        assessment = service.create_wave_from_command(
+            organisation_name=organisation_name,
+            organisation_id=organisation_id,
+            owner_email=owner,
+            name=wave,
+            threshold=threshold,
+            context=context,
+        )
+    except service.WorkspaceError as error:
+        raise click.ClickException(f"{error}; nothing was created") from None
     click.echo(json.dumps(assessment_json(assessment), indent=2))
     if assessment.threshold < IDENTIFIABLE_BELOW:
         click.echo(
@@ -143,20 +125,11 @@ def create(
 @group.command("list")
 def list_assessments() -> None:
     """List every assessment with its organisation, status and response counts."""
-    assessments = db.session.scalars(
-        select(Assessment).join(Assessment.organisation).order_by(Assessment.id)
-    ).all()
+    assessments = assessment_service.all_assessments()
     if not assessments:
         click.echo("No assessments yet. Create one with `assessment create --org NAME`.")
         return
-    tallies: dict[tuple[int, str, bool], int] = {
-        (assessment_id, side, counted): number
-        for assessment_id, side, counted, number in db.session.execute(
-            select(Response.assessment_id, Response.side, Response.counted, func.count()).group_by(
-                Response.assessment_id, Response.side, Response.counted
-            )
-        )
-    }
+    tallies = assessment_service.all_response_counts()
 
     def side_counts(assessment_id: int, side: str) -> str:
         counted = tallies.get((assessment_id, side, True), 0)
@@ -182,20 +155,10 @@ def list_assessments() -> None:
 
 
 def _set_open(assessment_id: int, is_open: bool) -> None:
-    begin_write()
     assessment = get_assessment(assessment_id)
     name, state = describe(assessment), "open" if is_open else "closed"
-    if assessment.is_open == is_open:
-        db.session.rollback()
-        click.echo(f"{name[:1].upper()}{name[1:]} is already {state}.")
-        return
-    assessment.is_open = is_open
-    audit.record(
-        "assessment.reopen" if is_open else "assessment.close",
-        audit.assessment_target(assessment.id),
-    )
-    db.session.commit()
-    click.echo(f"{name[:1].upper()}{name[1:]} is now {state}.")
+    changed = service.set_wave_open(assessment, is_open)
+    click.echo(f"{name[:1].upper()}{name[1:]} is {'now' if changed else 'already'} {state}.")
 
 
 @group.command("close")

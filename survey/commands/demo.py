@@ -7,12 +7,10 @@ from typing import Any
 
 import click
 
-from survey.commands.assessment import active_owner, assessment_json
-from survey.database import begin_write
-from survey.extensions import db
+from survey.commands.assessment import assessment_json
 from survey.models import Organisation
-from survey.services import audit
-from survey.services.demo import create_demo, find_demo, has_organisations
+from survey.services.demo import create_demo_for
+from survey.services.organisations import WorkspaceError
 
 
 def _demo_json(organisation: Organisation) -> dict[str, Any]:
@@ -41,22 +39,17 @@ def _show(organisation: Organisation, heading: str) -> None:
 @click.option("--owner", metavar="EMAIL", help="A consultant who sees the demo in the workspace.")
 def command(if_empty: bool, owner: str | None) -> None:
     """Create a demo organisation with simulated answers and print its links."""
-    begin_write()
-    owner_account = active_owner(owner)
-    if if_empty and has_organisations():
-        demo = find_demo()
-        if demo is None:
-            db.session.rollback()
-            click.echo("The database already has organisations; no demo was created.", err=True)
-        else:
-            _show(demo, f"The demo organisation '{demo.name}' is already there:")
-            db.session.rollback()
-        return
-    organisation = create_demo(owner=owner_account)
-    audit.record("demo.create", audit.organisation_target(organisation.id))
-    db.session.commit()
-    _show(
-        organisation,
-        f"Created the demo organisation '{organisation.name}' with "
-        f"{len(organisation.assessments)} waves of simulated answers:",
-    )
+    try:
+        organisation, created = create_demo_for(owner, if_empty=if_empty)
+    except WorkspaceError as error:
+        raise click.ClickException(f"{error}; nothing was created") from None
+    if organisation is None:
+        click.echo("The database already has organisations; no demo was created.", err=True)
+    elif not created:
+        _show(organisation, f"The demo organisation '{organisation.name}' is already there:")
+    else:
+        _show(
+            organisation,
+            f"Created the demo organisation '{organisation.name}' with "
+            f"{len(organisation.assessments)} waves of simulated answers:",
+        )

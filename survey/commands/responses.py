@@ -9,19 +9,17 @@ import click
 from scoring import Side
 from survey.commands.assessment import describe, get_assessment
 from survey.commands.problems import ProblemsError, count
-from survey.database import begin_write
-from survey.extensions import db
-from survey.services import audit
 from survey.services.assessments import response_counts
 from survey.services.banks import current_bank
 from survey.services.imports import (
     AssessmentClosedError,
     ImportProblems,
     decode_csv,
-    import_responses,
+    import_into,
     parse_responses_csv,
     template_csv,
 )
+from survey.services.unit_of_work import end_read
 
 group = click.Group("responses", help="Import survey responses from a CSV file.")
 
@@ -56,7 +54,8 @@ def import_file(assessment_id: int, path: Path) -> None:
     assessment = get_assessment(assessment_id)
     if not assessment.is_open:
         raise click.ClickException(_closed_message(describe(assessment), assessment_id))
-    db.session.rollback()  # end the read; the write below starts its own transaction
+    name = describe(assessment)
+    end_read()  # the write below starts its own transaction
 
     source = str(path)
     try:
@@ -74,19 +73,10 @@ def import_file(assessment_id: int, path: Path) -> None:
             error.problems,
         ) from None
 
-    begin_write()
-    assessment = get_assessment(assessment_id)
-    name = describe(assessment)
     try:
-        imported = import_responses(assessment, responses, bank)
+        imported = import_into(assessment_id, responses, bank)
     except AssessmentClosedError:
-        db.session.rollback()
         raise click.ClickException(_closed_message(name, assessment_id)) from None
-    audit.record(
-        "responses.import",
-        f"{count(len(responses), 'response')} into {audit.assessment_target(assessment_id)}",
-    )
-    db.session.commit()
 
     click.echo(f"Imported {count(len(responses), 'response')} into {name}:")
     for side in Side:
@@ -98,7 +88,7 @@ def import_file(assessment_id: int, path: Path) -> None:
         )
         click.echo(f"  {side.value}: {numbers.imported}, {excluded}")
     totals = response_counts(assessment_id)
-    threshold = assessment.threshold
+    threshold = get_assessment(assessment_id).threshold
     for side in Side:
         counted = totals[side.value]["counted"]
         if counted < threshold:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import sys
 
 import click
-from sqlalchemy import select
 
-from survey.admin.services import set_disabled
-from survey.database import begin_write
-from survey.extensions import db
 from survey.models import User
-from survey.services.accounts import AccountError, create_account, find_account
-from survey.services.audit import record
+from survey.services.accounts import (
+    AccountError,
+    all_accounts,
+    register_account,
+    set_disabled_by_email,
+)
 
 group = click.Group("user", help="Create, list, disable and enable consultant accounts.")
 
@@ -35,21 +35,17 @@ def _read_password() -> str:
 def create(email: str, admin: bool) -> None:
     """Create an account; the password comes from standard input or a prompt."""
     password = _read_password()
-    begin_write()
     try:
-        user = create_account(email, password, admin=admin)
+        user = register_account(email, password, admin=admin)
     except AccountError as error:
-        db.session.rollback()
         raise click.ClickException(f"{error}; no account was created") from None
-    record("account.create", f"{user.email} (admin)" if admin else user.email)
-    db.session.commit()
     click.echo(f"Created {'admin' if admin else 'consultant'} account {user.email}.")
 
 
 @group.command("list")
 def list_accounts() -> None:
     """Every account: email, role, status and the day it was created."""
-    users = db.session.scalars(select(User).order_by(User.email)).all()
+    users = all_accounts()
     if not users:
         click.echo("There are no accounts yet (see `user create`).")
         return
@@ -60,11 +56,10 @@ def list_accounts() -> None:
 
 
 def _set_status(email: str, *, disabled: bool) -> User:
-    account = find_account(email)
-    if account is None:
-        db.session.rollback()
-        raise click.ClickException(f"there is no account for {email.strip()} (see `user list`)")
-    return set_disabled(account.id, disabled=disabled, actor=None)
+    try:
+        return set_disabled_by_email(email, disabled=disabled)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
 
 
 @group.command("disable")

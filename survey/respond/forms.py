@@ -13,7 +13,7 @@ from flask_wtf import FlaskForm
 from wtforms import Field, RadioField, SelectChoice
 
 from scoring import Bank, Side
-from survey.respond.drafts import ANSWER_VALUES
+from survey.services.drafts import ANSWER_VALUES
 from survey.services.responses import DONT_KNOW
 
 #: Words for each answer, in the order they are shown.

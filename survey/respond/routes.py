@@ -10,7 +10,7 @@
 The link fixes the side. The draft cookie holds a random key whose SHA-256 is the
 draft's primary key; its path is the survey link, so it is sent nowhere else.
 After the answers are sent, a "sent" marker cookie with the same path takes its
-place (see ``survey.respond.drafts`` for how a POST without a draft is read).
+place (see ``survey.services.drafts`` for how a POST without a draft is read).
 
 Unknown tokens, and only they, count against ``SURVEY_TOKEN_LIMIT`` per client
 address, so links cannot be guessed; once over it, unknown tokens get 429. A
@@ -47,7 +47,10 @@ from survey.extensions import limiter
 from survey.i18n import current_locale
 from survey.models import Assessment
 from survey.respond import bp
-from survey.respond.drafts import (
+from survey.respond.forms import ANSWER_LABELS, AnswerForm, StartForm, answer_form_class
+from survey.services.assessments import find_by_survey_token
+from survey.services.banks import current_bank
+from survey.services.drafts import (
     COOKIE_NAME,
     DRAFT_DAYS,
     SENT_COOKIE_NAME,
@@ -64,9 +67,6 @@ from survey.respond.drafts import (
     start_draft,
     submit,
 )
-from survey.respond.forms import ANSWER_LABELS, AnswerForm, StartForm, answer_form_class
-from survey.services.assessments import find_by_survey_token
-from survey.services.banks import current_bank
 from survey.services.organisations import IDENTIFIABLE_BELOW
 from survey.services.responses import DONT_KNOW
 

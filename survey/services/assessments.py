@@ -53,6 +53,10 @@ def find_by_survey_token(token: str) -> tuple[Assessment, Side] | None:
     return assessment, side
 
 
+def get_assessment(assessment_id: int) -> Assessment | None:
+    return db.session.get(Assessment, assessment_id)
+
+
 def find_by_report_token(token: str) -> Assessment | None:
     return db.session.scalar(select(Assessment).where(Assessment.report_token == token))
 
@@ -76,6 +80,26 @@ def rotate_report_token(assessment: Assessment) -> None:
     assessment.report_token = new_token()
 
 
+def all_assessments() -> list[Assessment]:
+    return list(
+        db.session.scalars(
+            select(Assessment).join(Assessment.organisation).order_by(Assessment.id)
+        )
+    )
+
+
+def all_response_counts() -> dict[tuple[int, str, bool], int]:
+    """(assessment id, side, counted) → number of responses, for every assessment."""
+    return {
+        (assessment_id, side, counted): number
+        for assessment_id, side, counted, number in db.session.execute(
+            select(Response.assessment_id, Response.side, Response.counted, func.count()).group_by(
+                Response.assessment_id, Response.side, Response.counted
+            )
+        )
+    }
+
+
 def response_counts(assessment_id: int) -> dict[str, dict[str, int]]:
     """Counted and excluded responses per side (counts only, safe to show)."""
     counts = {side.value: {"counted": 0, "excluded": 0} for side in Side}
@@ -91,10 +115,13 @@ def response_counts(assessment_id: int) -> dict[str, dict[str, int]]:
 
 __all__ = [
     "absolute_url",
+    "all_assessments",
+    "all_response_counts",
     "create_assessment",
     "create_organisation",
     "find_by_report_token",
     "find_by_survey_token",
+    "get_assessment",
     "links",
     "response_counts",
     "rotate_report_token",

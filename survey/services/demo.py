@@ -45,8 +45,11 @@ from survey.extensions import db
 from survey.models import NAME_MAX, Answer, Assessment, Organisation, Response, User, today
 from survey.problems import Problems, read_text_file
 from survey.services.assessments import create_assessment, create_organisation
+from survey.services.audit import organisation_target
 from survey.services.banks import current_bank
 from survey.services.context import ContextAnswers, ContextError, parse_context
+from survey.services.organisations import active_account
+from survey.services.unit_of_work import unit_of_work
 from survey.yaml_input import CUSTOM_ERROR_PREFIX, describe_error, load_yaml
 
 #: A wave's responses all arrive on one day, up to this many days after it starts.
@@ -519,6 +522,23 @@ def create_demo(
     return organisation
 
 
+def create_demo_for(owner_email: str | None, *, if_empty: bool) -> tuple[Organisation | None, bool]:
+    """The demo organisation and whether it was just made (``flask demo``).
+
+    With ``if_empty`` and organisations already there, nothing is made: the result
+    is the existing demo organisation, if any. ``owner_email`` must name an active
+    account (``WorkspaceError`` otherwise).
+    """
+    with unit_of_work() as work:
+        owner = active_account(owner_email)
+        if if_empty and has_organisations():
+            work.discard()
+            return find_demo(), False
+        organisation = create_demo(owner=owner)
+        work.audit("demo.create", organisation_target(organisation.id))
+    return organisation, True
+
+
 def find_demo() -> Organisation | None:
     """The demo organisation made by :func:`create_demo`, if there is one."""
     name = read_scenario(demo_path()).organisation
@@ -543,6 +563,7 @@ __all__ = [
     "bulk_insert_responses",
     "check_scenario",
     "create_demo",
+    "create_demo_for",
     "current_scenario",
     "default_demo_path",
     "demo_path",

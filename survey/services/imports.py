@@ -23,7 +23,10 @@ from dataclasses import dataclass
 from scoring import Bank, Side
 from survey.models import Assessment
 from survey.problems import Problems
+from survey.services.assessments import get_assessment
+from survey.services.audit import assessment_target
 from survey.services.responses import add_response, parse_answer
+from survey.services.unit_of_work import unit_of_work
 
 SIDE_COLUMN = "side"
 HEADER_ROW = 1
@@ -238,10 +241,31 @@ def parse_responses_csv(text: str, bank: Bank, source: str) -> list[ParsedRespon
     return responses
 
 
+def import_into(
+    assessment_id: int, responses: Sequence[ParsedResponse], bank: Bank
+) -> dict[Side, SideImport]:
+    """Store checked responses in the assessment, all or none, and audit the import.
+
+    Raises :class:`AssessmentClosedError` if the assessment no longer takes responses
+    (or no longer exists).
+    """
+    with unit_of_work() as work:
+        assessment = get_assessment(assessment_id)
+        if assessment is None:
+            raise AssessmentClosedError(f"there is no assessment with id {assessment_id}")
+        imported = import_responses(assessment, responses, bank)
+        work.audit(
+            "responses.import",
+            f"{len(responses)} response{'' if len(responses) == 1 else 's'} into "
+            f"{assessment_target(assessment_id)}",
+        )
+    return imported
+
+
 def import_responses(
     assessment: Assessment, responses: Iterable[ParsedResponse], bank: Bank
 ) -> dict[Side, SideImport]:
-    """Add checked responses to the session (the caller commits, once, for all of them).
+    """Add checked responses to the session (the caller's unit of work commits).
 
     Whether each response counts is decided as for the survey form. Raises
     :class:`AssessmentClosedError` if the assessment no longer takes responses.
@@ -267,6 +291,7 @@ __all__ = [
     "ParsedResponse",
     "SideImport",
     "decode_csv",
+    "import_into",
     "import_responses",
     "parse_responses_csv",
     "template_csv",

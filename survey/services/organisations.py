@@ -18,18 +18,18 @@ from sqlalchemy import func, select
 
 from scoring import AssessmentResult, LocalText, Side
 from survey.config import MAX_THRESHOLD
-from survey.database import begin_write
 from survey.extensions import db
 from survey.models import NAME_MAX, Assessment, Organisation, User
 from survey.services import assessments as assessment_service
-from survey.services.audit import assessment_target, organisation_target, record
+from survey.services.accounts import find_account
+from survey.services.audit import assessment_target, organisation_target
 from survey.services.banks import current_bank
 from survey.services.results import Fingerprint, assessment_result
 from survey.services.serialise import result_to_json
+from survey.services.unit_of_work import unit_of_work
 
 #: Thresholds below this make it possible to guess who answered what.
 IDENTIFIABLE_BELOW = 3
-#: A threshold above this is surely a typing error (and would never be reached).
 #: Longest part of an export file name taken from the organisation's name.
 FILENAME_STEM_MAX = 60
 EXPORT_FORMAT = "alignment-survey.organisation-export"
@@ -66,6 +66,30 @@ def check_threshold(threshold: int, *, identifiable_confirmed: bool) -> None:
 # --- organisations -----------------------------------------------------------
 
 
+def _is_owner(user: Any, organisation: Organisation | None) -> bool:
+    return (
+        organisation is not None
+        and user is not None
+        and user.is_authenticated
+        and organisation.owner_id is not None
+        and organisation.owner_id == user.id
+    )
+
+
+def owned_organisation(user: Any, organisation_id: int) -> Organisation | None:
+    """The organisation if ``user`` runs it; ``None`` if it is missing or someone else's."""
+    organisation = db.session.get(Organisation, organisation_id)
+    return organisation if _is_owner(user, organisation) else None
+
+
+def owned_assessment(user: Any, assessment_id: int) -> Assessment | None:
+    """The wave if ``user`` runs its organisation; ``None`` otherwise."""
+    assessment = db.session.get(Assessment, assessment_id)
+    if assessment is None or not _is_owner(user, assessment.organisation):
+        return None
+    return assessment
+
+
 def organisations_of(owner: User) -> list[Organisation]:
     """The consultant's own organisations, by name."""
     return list(
@@ -79,10 +103,9 @@ def organisations_of(owner: User) -> list[Organisation]:
 
 def create_organisation(owner: User, name: str) -> Organisation:
     name = clean_name(name, "organisation name")
-    begin_write()
-    organisation = assessment_service.create_organisation(name, owner)
-    record("organisation.create", organisation_target(organisation.id))
-    db.session.commit()
+    with unit_of_work() as work:
+        organisation = assessment_service.create_organisation(name, owner)
+        work.audit("organisation.create", organisation_target(organisation.id))
     return organisation
 
 
@@ -91,10 +114,9 @@ def delete_organisation(organisation: Organisation) -> None:
 
     The database cascades (ON DELETE CASCADE) remove the rows the ORM has not loaded.
     """
-    begin_write()
-    record("organisation.delete", organisation_target(organisation.id))
-    db.session.delete(organisation)
-    db.session.commit()
+    with unit_of_work() as work:
+        work.audit("organisation.delete", organisation_target(organisation.id))
+        db.session.delete(organisation)
 
 
 # --- waves -------------------------------------------------------------------
@@ -110,35 +132,78 @@ def create_wave(
 ) -> Assessment:
     name = clean_name(name, "wave name")
     check_threshold(threshold, identifiable_confirmed=identifiable_confirmed)
-    begin_write()
-    assessment = assessment_service.create_assessment(
-        organisation, name=name, threshold=threshold, context=context or None
-    )
-    record("assessment.create", assessment_target(assessment.id))
-    db.session.commit()
+    with unit_of_work() as work:
+        assessment = assessment_service.create_assessment(
+            organisation, name=name, threshold=threshold, context=context or None
+        )
+        work.audit("assessment.create", assessment_target(assessment.id))
     return assessment
 
 
-def set_wave_open(assessment: Assessment, is_open: bool) -> None:
-    begin_write()
-    assessment.is_open = is_open
-    record("assessment.reopen" if is_open else "assessment.close", assessment_target(assessment.id))
-    db.session.commit()
+def active_account(email: str | None) -> User | None:
+    """The active consultant account for ``email`` (``None`` for no email), or an error."""
+    if email is None:
+        return None
+    account = find_account(email)
+    if account is None or account.is_disabled:
+        state = "is disabled" if account else "does not exist"
+        raise WorkspaceError(f"the account {email.strip()} {state}")
+    return account
+
+
+def create_wave_from_command(
+    *,
+    organisation_name: str | None,
+    organisation_id: int | None,
+    owner_email: str | None,
+    name: str,
+    threshold: int | None,
+    context: Mapping[str, bool | str] | None,
+) -> Assessment:
+    """A wave for a new organisation (``organisation_name``) or an existing one (its id).
+
+    The command line allows any threshold from 1 (it warns about low ones itself).
+    """
+    with unit_of_work() as work:
+        owner = active_account(owner_email)
+        if organisation_id is not None:
+            organisation = db.session.get(Organisation, organisation_id)
+            if organisation is None:
+                raise WorkspaceError(f"there is no organisation with id {organisation_id}")
+        else:
+            organisation = assessment_service.create_organisation(
+                clean_name(organisation_name, "organisation name"), owner
+            )
+        assessment = assessment_service.create_assessment(
+            organisation, name=name, threshold=threshold, context=context
+        )
+        work.audit("assessment.create", assessment_target(assessment.id))
+    return assessment
+
+
+def set_wave_open(assessment: Assessment, is_open: bool) -> bool:
+    """Open or close the wave; ``False`` when it already was (nothing is written)."""
+    with unit_of_work() as work:
+        if assessment.is_open == is_open:
+            work.discard()
+            return False
+        assessment.is_open = is_open
+        action = "assessment.reopen" if is_open else "assessment.close"
+        work.audit(action, assessment_target(assessment.id))
+    return True
 
 
 def rotate_report_link(assessment: Assessment) -> None:
     """Give the wave a new report link; the old one stops working at once."""
-    begin_write()
-    assessment_service.rotate_report_token(assessment)
-    record("assessment.rotate_report_link", assessment_target(assessment.id))
-    db.session.commit()
+    with unit_of_work() as work:
+        assessment_service.rotate_report_token(assessment)
+        work.audit("assessment.rotate_report_link", assessment_target(assessment.id))
 
 
 def delete_wave(assessment: Assessment) -> None:
-    begin_write()
-    record("assessment.delete", assessment_target(assessment.id))
-    db.session.delete(assessment)
-    db.session.commit()
+    with unit_of_work() as work:
+        work.audit("assessment.delete", assessment_target(assessment.id))
+        db.session.delete(assessment)
 
 
 # --- what the pages show -----------------------------------------------------
@@ -273,9 +338,8 @@ def export_organisation(organisation: Organisation, locale: str) -> dict[str, An
         },
         "waves": waves,
     }
-    begin_write()
-    record("organisation.export", organisation_target(organisation.id))
-    db.session.commit()
+    with unit_of_work() as work:
+        work.audit("organisation.export", organisation_target(organisation.id))
     return data
 
 
@@ -295,10 +359,12 @@ __all__ = [
     "PortfolioEntry",
     "Wave",
     "WorkspaceError",
+    "active_account",
     "check_threshold",
     "clean_name",
     "create_organisation",
     "create_wave",
+    "create_wave_from_command",
     "delete_organisation",
     "delete_wave",
     "dimension_changes",
@@ -307,6 +373,8 @@ __all__ = [
     "latest_placed_wave",
     "latest_wave",
     "organisations_of",
+    "owned_assessment",
+    "owned_organisation",
     "portfolio",
     "rotate_report_link",
     "set_wave_open",

@@ -10,28 +10,19 @@ from __future__ import annotations
 from flask import abort
 from flask_login import current_user
 
-from survey.extensions import db
 from survey.models import Assessment, Organisation
-
-
-def _is_mine(organisation: Organisation | None) -> bool:
-    return (
-        organisation is not None
-        and current_user.is_authenticated
-        and organisation.owner_id is not None
-        and organisation.owner_id == current_user.id
-    )
+from survey.services.organisations import owned_assessment, owned_organisation
 
 
 def owned_organisation_or_404(organisation_id: int) -> Organisation:
-    organisation = db.session.get(Organisation, organisation_id)
-    if organisation is None or not _is_mine(organisation):
+    organisation = owned_organisation(current_user, organisation_id)
+    if organisation is None:
         abort(404)
     return organisation
 
 
 def owned_assessment_or_404(assessment_id: int) -> Assessment:
-    assessment = db.session.get(Assessment, assessment_id)
-    if assessment is None or not _is_mine(assessment.organisation):
+    assessment = owned_assessment(current_user, assessment_id)
+    if assessment is None:
         abort(404)
     return assessment

@@ -37,10 +37,10 @@ from scoring import Bank, OwnView, Side, own_view
 from scoring import Response as ScoringResponse
 from scoring.model import HIGHEST_ANSWER, LOWEST_ANSWER
 from scoring.rules import COUNTED_SHARE
-from survey.database import begin_write
 from survey.extensions import db
 from survey.models import Assessment, Draft, today
 from survey.services.responses import DONT_KNOW, add_response, parse_answer
+from survey.services.unit_of_work import unit_of_work
 
 COOKIE_NAME = "survey_draft"
 #: The cookie that replaces the draft cookie once the answers were sent; its value is ``"1"``.
@@ -139,7 +139,6 @@ def draft_answers(bank: Bank, draft: Draft | None) -> dict[str, str]:
 
 def _require_open(assessment: Assessment) -> None:
     if not assessment.is_open:
-        db.session.rollback()
         raise SurveyClosed
 
 
@@ -172,19 +171,17 @@ def start_draft(
     Without a draft for ``key`` and with ``create`` unset, nothing is stored and
     the result is ``None``.
     """
-    begin_write()
-    _require_open(assessment)
-    draft = find_draft(assessment, side, key, lock=True)
-    if draft is not None and key:
-        # The cookie is set again with this answer: the draft must last as long.
-        draft.updated_on = today()
-        db.session.commit()
-        return SavedDraft(key=key, created=False, answered=len(draft.answers or {}))
-    if not create:
-        db.session.rollback()
-        return None
-    new = _create_draft(assessment, side, {})
-    db.session.commit()
+    with unit_of_work() as work:
+        _require_open(assessment)
+        draft = find_draft(assessment, side, key, lock=True)
+        if draft is not None and key:
+            # The cookie is set again with this answer: the draft must last as long.
+            draft.updated_on = today()
+            return SavedDraft(key=key, created=False, answered=len(draft.answers or {}))
+        if not create:
+            work.discard()
+            return None
+        new = _create_draft(assessment, side, {})
     return SavedDraft(key=new, created=True, answered=0)
 
 
@@ -203,20 +200,18 @@ def save_draft(
     is stored and the result is ``None``.
     """
     given = clean_answers(bank, answers)
-    begin_write()
-    _require_open(assessment)
-    draft = find_draft(assessment, side, key, lock=True)
-    if draft is None:
-        if not create:
-            db.session.rollback()
-            return None
-        new = _create_draft(assessment, side, given)
-        db.session.commit()
-        return SavedDraft(key=new, created=True, answered=len(given))
-    merged = {**draft_answers(bank, draft), **given}
-    draft.answers = merged  # a new dict, so the JSON column sees the change
-    draft.updated_on = today()
-    db.session.commit()
+    with unit_of_work() as work:
+        _require_open(assessment)
+        draft = find_draft(assessment, side, key, lock=True)
+        if draft is None:
+            if not create:
+                work.discard()
+                return None
+            new = _create_draft(assessment, side, given)
+            return SavedDraft(key=new, created=True, answered=len(given))
+        merged = {**draft_answers(bank, draft), **given}
+        draft.answers = merged  # a new dict, so the JSON column sees the change
+        draft.updated_on = today()
     assert key is not None  # a draft was found by it
     return SavedDraft(key=key, created=False, answered=len(merged))
 
@@ -231,16 +226,15 @@ def submit(
     values = {item_id: parse_answer(raw) for item_id, raw in clean_answers(bank, answers).items()}
     if len(values) != len(bank.items):
         raise ValueError("every item needs an answer (1–5 or don't know) before submitting")
-    begin_write()
-    _require_open(assessment)
-    draft = find_draft(assessment, side, key, lock=True)
-    if draft is None:
-        db.session.rollback()
-        return None
-    response = add_response(assessment, side, values, bank)
-    counted = response.counted
-    db.session.delete(draft)
-    db.session.commit()
+    with unit_of_work() as work:
+        _require_open(assessment)
+        draft = find_draft(assessment, side, key, lock=True)
+        if draft is None:
+            work.discard()
+            return None
+        response = add_response(assessment, side, values, bank)
+        counted = response.counted
+        db.session.delete(draft)
     return Submission(
         counted=counted,
         rated=sum(1 for value in values.values() if value is not None),

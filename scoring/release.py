@@ -1,0 +1,226 @@
+"""Publication in whole groups: which of a wave's answers the published figures may use.
+
+Anyone who can read a result twice could otherwise subtract the two readings and
+recover what changed between them — with one new response, that person's every
+answer. So nothing published moves on fewer than ``threshold`` new people:
+
+* Each side keeps a **ledger** of two parts: *released* (every published figure
+  is computed from it alone) and *pending* (received since the last release).
+* A new response goes into pending. Once pending holds ``threshold`` counted
+  responses, the side **releases**: the counted and excluded numbers and the
+  respondents' own scores of the whole group move into released.
+* A question moves into released only when its own pending answers (1–5, not
+  "don't know") reach ``threshold``; until then it keeps its previous released
+  figures and its pending answers wait for the next release. So a group whose
+  members mostly said "don't know" to a question cannot expose the few who
+  answered it.
+* Closing a wave releases nothing: a remainder smaller than a group stays out.
+
+The ledger holds only integers (counts and exact sums), so the database's copy
+and a replay from the stored answers agree exactly (see :func:`replay`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+
+from scoring.model import HIGHEST_ANSWER, LOWEST_ANSWER, Bank, Response, Side
+from scoring.rules import (
+    ItemTally,
+    RespondentTally,
+    Tallies,
+    is_counted,
+    respondent_scores,
+)
+
+#: The value a histogram files "don't know" under.
+DONT_KNOW = 0
+
+#: (question id, answer value) → how many responses gave it; :data:`DONT_KNOW` for "don't know".
+Histogram = Mapping[tuple[str, int], int]
+
+
+def _frozen(values: Mapping[tuple[str, int], int]) -> Histogram:
+    return MappingProxyType({key: number for key, number in values.items() if number})
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What one response adds to its side's ledger."""
+
+    counted: bool
+    #: Question id → answer value (:data:`DONT_KNOW` for "don't know"); empty when not counted.
+    answers: Mapping[str, int] = field(default_factory=dict)
+    #: Scope → the respondent's own score (see ``scoring.rules.respondent_scores``).
+    scores: Mapping[str, int] = field(default_factory=dict)
+
+
+def contribution(bank: Bank, response: Response) -> Contribution:
+    """A response as its side's ledger takes it: only counted responses bring answers."""
+    if not is_counted(bank, response):
+        return Contribution(counted=False)
+    answers = {
+        item.id: DONT_KNOW if (value := response.answers.get(item.id)) is None else value
+        for item in bank.items
+    }
+    return Contribution(counted=True, answers=answers, scores=respondent_scores(bank, response))
+
+
+@dataclass(frozen=True)
+class Part:
+    """Counted and excluded responses, their answers and their respondents' scores."""
+
+    counted: int = 0
+    excluded: int = 0
+    answers: Histogram = field(default_factory=lambda: MappingProxyType({}))
+    scores: Mapping[str, RespondentTally] = field(default_factory=lambda: MappingProxyType({}))
+
+    def answered(self, question: str) -> int:
+        """How many responses in this part gave ``question`` a 1–5 (or other non-blank) answer."""
+        return sum(
+            number
+            for (question_id, value), number in self.answers.items()
+            if question_id == question and value != DONT_KNOW
+        )
+
+    def questions(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(question for question, _value in self.answers))
+
+
+def _add_scores(
+    first: Mapping[str, RespondentTally], second: Mapping[str, RespondentTally]
+) -> Mapping[str, RespondentTally]:
+    merged = dict(first)
+    for scope, tally in second.items():
+        old = merged.get(scope, RespondentTally())
+        merged[scope] = RespondentTally(
+            old.count + tally.count,
+            old.total + tally.total,
+            old.total_squares + tally.total_squares,
+        )
+    return MappingProxyType(merged)
+
+
+def _add_answers(first: Histogram, second: Mapping[tuple[str, int], int]) -> Histogram:
+    merged = dict(first)
+    for key, number in second.items():
+        merged[key] = merged.get(key, 0) + number
+    return _frozen(merged)
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """One side of one wave: what is released, what waits, and how many releases so far."""
+
+    released: Part = field(default_factory=Part)
+    pending: Part = field(default_factory=Part)
+    groups: int = 0
+
+
+def add(ledger: Ledger, given: Contribution) -> Ledger:
+    """``ledger`` with one more response in pending (nothing released yet)."""
+    pending = ledger.pending
+    if not given.counted:
+        return replace(ledger, pending=replace(pending, excluded=pending.excluded + 1))
+    scores = {scope: RespondentTally(1, s, s * s) for scope, s in given.scores.items()}
+    return replace(
+        ledger,
+        pending=Part(
+            counted=pending.counted + 1,
+            excluded=pending.excluded,
+            answers=_add_answers(pending.answers, {(q, v): 1 for q, v in given.answers.items()}),
+            scores=_add_scores(pending.scores, scores),
+        ),
+    )
+
+
+def release_due(ledger: Ledger, threshold: int) -> bool:
+    """Whether pending holds a whole group of counted responses."""
+    return ledger.pending.counted >= max(threshold, 1)
+
+
+def release(ledger: Ledger, threshold: int) -> Ledger:
+    """Move the pending group into released (see the module's rules).
+
+    Call it only when :func:`release_due`; questions whose pending answers are
+    fewer than ``threshold`` stay pending.
+    """
+    pending, released = ledger.pending, ledger.released
+    moving = {q for q in pending.questions() if pending.answered(q) >= threshold}
+    move = {key: n for key, n in pending.answers.items() if key[0] in moving}
+    stay = {key: n for key, n in pending.answers.items() if key[0] not in moving}
+    return Ledger(
+        released=Part(
+            counted=released.counted + pending.counted,
+            excluded=released.excluded + pending.excluded,
+            answers=_add_answers(released.answers, move),
+            scores=_add_scores(released.scores, pending.scores),
+        ),
+        pending=Part(answers=_frozen(stay)),
+        groups=ledger.groups + 1,
+    )
+
+
+def receive(ledger: Ledger, given: Contribution, threshold: int) -> Ledger:
+    """Add a response and release the side if that completes a group."""
+    added = add(ledger, given)
+    return release(added, threshold) if release_due(added, threshold) else added
+
+
+def replay(
+    groups: Sequence[tuple[int, Iterable[Contribution]]], pending: Iterable[Contribution]
+) -> Ledger:
+    """A side's ledger rebuilt from its stored responses.
+
+    ``groups`` lists each release in order as (the threshold it was made with, the
+    contributions of the responses it released); ``pending`` holds the rest.
+    """
+    ledger = Ledger()
+    for threshold, members in groups:
+        for given in members:
+            ledger = add(ledger, given)
+        ledger = release(ledger, threshold)
+    for given in pending:
+        ledger = add(ledger, given)
+    return ledger
+
+
+def item_tally(part: Part, item_id: str) -> ItemTally | None:
+    """The scoring tally of one item from a part's histogram (``None`` if never answered)."""
+    count = total = squares = dont_know = 0
+    for value in (DONT_KNOW, *range(LOWEST_ANSWER, HIGHEST_ANSWER + 1)):
+        number = part.answers.get((item_id, value), 0)
+        if value == DONT_KNOW:
+            dont_know = number
+        else:
+            count += number
+            total += number * value
+            squares += number * value * value
+    if count == 0 and dont_know == 0:
+        return None
+    return ItemTally(count=count, total=total, total_squares=squares, dont_know=dont_know)
+
+
+def released_tallies(bank: Bank, ledgers: Mapping[Side, Ledger]) -> Tallies:
+    """What scoring may use: the released parts of both sides, and nothing pending."""
+    items: dict[tuple[Side, str], ItemTally] = {}
+    respondents: dict[tuple[Side, str], RespondentTally] = {}
+    for side, ledger in ledgers.items():
+        for item in bank.items:
+            tally = item_tally(ledger.released, item.id)
+            if tally is not None:
+                items[(side, item.id)] = tally
+        for scope, scores in ledger.released.scores.items():
+            respondents[(side, scope)] = scores
+    return Tallies(
+        items=MappingProxyType(items),
+        counted=MappingProxyType({side: ledgers[side].released.counted for side in ledgers}),
+        excluded=MappingProxyType({side: ledgers[side].released.excluded for side in ledgers}),
+        respondents=MappingProxyType(respondents),
+    )
+
+
+def empty_ledgers() -> Mapping[Side, Ledger]:
+    return MappingProxyType({side: Ledger() for side in Side})

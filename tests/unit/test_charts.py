@@ -90,8 +90,8 @@ def test_placement_chart_names_the_bands_and_marks_the_score(
     for name in ("Undefined", "Defined", "Aligned", "Integrated"):
         assert f">{name}<" in svg
     assert "Organisation 70.0" in svg
-    assert "#d9822b" in svg  # marketing's marker
-    assert "#2b7bb9" in svg  # sales' marker
+    assert charts.MARKETING_COLOUR in svg  # marketing's marker
+    assert charts.SALES_COLOUR in svg  # sales' marker
 
 
 def test_dimension_chart_draws_both_sides_per_dimension(
@@ -103,8 +103,8 @@ def test_dimension_chart_draws_both_sides_per_dimension(
     # nine dimensions, a value label per side each
     assert svg.count(">80.0<") == 9
     assert svg.count(">60.0<") == 9
-    assert "#d9822b" in svg
-    assert "#2b7bb9" in svg
+    assert charts.MARKETING_COLOUR in svg
+    assert charts.SALES_COLOUR in svg
 
 
 def test_gap_chart_marks_only_the_flagged_items(bank: Bank) -> None:
@@ -193,4 +193,5 @@ def test_charts_need_no_inline_styles_so_the_strict_csp_holds(
         text = svg.decode()
         assert "<style" not in text
         assert " style=" not in text
-        assert 'fill="#d9822b"' in text or 'fill="#2b7bb9"' in text
+        sides = (charts.MARKETING_COLOUR, charts.SALES_COLOUR)
+        assert any(f'fill="{colour}"' in text for colour in sides)

@@ -54,7 +54,14 @@ $(AXE): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-pytest: $(VENV)/.dev $(CHROMIUM) $(AXE)
+# The deployment test runs the shipped nginx site (deploy/nginx/) in front of gunicorn, over
+# TLS with a throwaway certificate made by the openssl tool; install both when nginx is missing.
+NGINX ?= /usr/sbin/nginx
+
+$(NGINX):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light openssl
+
+pytest: $(VENV)/.dev $(CHROMIUM) $(AXE) $(NGINX)
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest

@@ -1,10 +1,11 @@
 """The scoring core: pure functions over frozen dataclasses, standard library only.
 
 ``scoring.model`` holds the bank and answers, ``scoring.rules`` the placement,
-gaps and moves, ``scoring.advisor`` the "do we need to be more aligned?" advice.
+gaps and next steps, ``scoring.statistics`` the intervals and tests behind
+them, ``scoring.advisor`` the "do we need to be more aligned?" advice.
 """
 
-from scoring.advisor import Advice, Context, Recommendation, advise, target_type
+from scoring.advisor import Advice, Context, RowReading, Verdict, advise, read_row, worth_aiming_for
 from scoring.model import (
     Bank,
     Dimension,
@@ -17,51 +18,67 @@ from scoring.model import (
 )
 from scoring.rules import (
     DEFAULT_THRESHOLD,
+    SCORE_UNIT,
+    WHOLE_BANK,
     AssessmentResult,
     DimensionResult,
     ItemResult,
     ItemTally,
+    NextSteps,
     OwnView,
     RankedMove,
+    RespondentTally,
+    SideStatus,
     SideSummary,
     Status,
     Tallies,
     is_counted,
     own_view,
     place_score,
+    respondent_scores,
     score_assessment,
     score_responses,
     tally_responses,
 )
+from scoring.statistics import Interval
 
 __all__ = [
     "DEFAULT_THRESHOLD",
+    "SCORE_UNIT",
+    "WHOLE_BANK",
     "Advice",
     "AssessmentResult",
     "Bank",
     "Context",
     "Dimension",
     "DimensionResult",
+    "Interval",
     "Item",
     "ItemResult",
     "ItemTally",
     "LocalText",
     "Move",
+    "NextSteps",
     "OwnView",
     "RankedMove",
-    "Recommendation",
     "RelationshipType",
+    "RespondentTally",
     "Response",
+    "RowReading",
     "Side",
+    "SideStatus",
     "SideSummary",
     "Status",
     "Tallies",
+    "Verdict",
     "advise",
     "is_counted",
     "own_view",
     "place_score",
+    "read_row",
+    "respondent_scores",
     "score_assessment",
     "score_responses",
     "tally_responses",
-    "target_type",
+    "worth_aiming_for",
 ]

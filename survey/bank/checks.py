@@ -196,6 +196,28 @@ def _check_rules(parsed: Parsed, problem: Problem) -> None:
         _check_conditions(where, "move_if", rule.move_if, factors, problem)
 
 
+def _check_one_row_per_reason(parsed: Parsed, problem: Problem) -> None:
+    """A factor may give a reason to move (or to stay) in one row only.
+
+    Otherwise one answer would count in two rows and could climb two steps at once.
+    """
+    if parsed.rules is None:
+        return
+    for field, direction in (("stay_if", "stay"), ("move_if", "move up")):
+        first_row: dict[str, str] = {}
+        for index, rule in parsed.rules.entries:
+            conditions = rule.stay_if if field == "stay_if" else rule.move_if
+            for number, condition in enumerate(conditions):
+                earlier = first_row.setdefault(condition.factor, rule.type)
+                if earlier != rule.type:
+                    problem(
+                        f"{parsed.rules.where(index)}: {field}[{number}]",
+                        f"factor '{condition.factor}' already gives a reason to {direction} "
+                        f"in the row of '{earlier}'; one answer must not count in two rows "
+                        f"('{earlier}' and '{rule.type}')",
+                    )
+
+
 def check_semantics(parsed: Parsed, problem: Problem) -> None:
     """Every check that needs more than one entry at a time."""
     _check_version(parsed, problem)
@@ -218,3 +240,4 @@ def check_semantics(parsed: Parsed, problem: Problem) -> None:
         _check_bands(parsed.types, problem)
     _check_moves(parsed, problem)
     _check_rules(parsed, problem)
+    _check_one_row_per_reason(parsed, problem)

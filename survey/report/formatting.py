@@ -1,15 +1,23 @@
 """How the report writes numbers and picks the language of bank texts.
 
-Scores (20–100) get one decimal, item means, gaps and spreads (1–5) two. A
-missing number is a dash. Numbers follow the page's locale.
+Scores (20–100) are whole numbers, because with a handful of responses per
+side even the first decimal is noise. They are rounded *down*, so a shown
+score always lies in the band of its type (59.6 is Defined and shows as 59);
+an interval is widened to whole numbers (its low end down, its high end up).
+Differences in points are cut towards zero, so a shown difference never
+reaches a limit the exact one does not. Item means, gaps and spreads (1–5)
+keep two decimals. A missing number is a dash. Numbers follow the page's
+locale.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_decimal, format_percent, get_locale, gettext
 
+from scoring import Interval
 from scoring.model import DEFAULT_LANGUAGE
 
 MISSING = "—"
@@ -26,8 +34,35 @@ def _decimal(value: float | None, pattern: str) -> str:
 
 
 def score(value: float | None) -> str:
-    """A score on the 20–100 scale: ``70.0``."""
-    return _decimal(value, "0.0")
+    """A score on the 20–100 scale, rounded down: ``70``."""
+    return MISSING if value is None else format_decimal(math.floor(value), format="0")
+
+
+def interval(value: Interval | None) -> tuple[str, str] | None:
+    """The ends of a 95 % interval as whole numbers, widened outwards: ``("58", "66")``.
+
+    ``None`` when the interval is unknown or has no width in whole numbers.
+    """
+    if value is None:
+        return None
+    low, high = math.floor(value.low), math.ceil(value.high)
+    if low == high:
+        return None
+    return format_decimal(low, format="0"), format_decimal(high, format="0")
+
+
+def score_range(value: float | None, score_interval: Interval | None) -> str:
+    """A score with its 95 % interval: ``62, likely between 58 and 66``.
+
+    Just the score when the interval is unknown or, in whole numbers, has no width.
+    """
+    ends = interval(score_interval)
+    if value is None or ends is None:
+        return score(value)
+    low, high = ends
+    return gettext(
+        "%(score)s, likely between %(low)s and %(high)s", score=score(value), low=low, high=high
+    )
 
 
 def mean(value: float | None) -> str:
@@ -43,18 +78,27 @@ def gap(value: float | None) -> str:
 
 
 def points(value: float | None) -> str:
-    """A signed difference on the 20–100 scale: ``+20.0``."""
-    if value is not None and round(value, 1) == 0:
-        return score(0.0)
-    return _decimal(value, "+0.0;-0.0")
+    """A signed difference on the 20–100 scale, cut towards zero: ``+20``, ``-7``, ``0``."""
+    if value is None:
+        return MISSING
+    whole = math.trunc(value)
+    return format_decimal(whole, format="0") if whole == 0 else format_decimal(whole, "+0;-0")
+
+
+def share(value: float | None) -> str:
+    """A share as a whole percentage: ``12%``."""
+    return MISSING if value is None else format_percent(value, format="0%")
 
 
 def helpers() -> dict[str, Any]:
     """The formatting functions, for the report templates."""
     return {
         "fmt_score": score,
+        "fmt_score_range": score_range,
+        "fmt_interval": interval,
         "fmt_mean": mean,
         "fmt_gap": gap,
         "fmt_points": points,
+        "fmt_share": share,
         "lang": language(),
     }

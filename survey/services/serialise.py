@@ -8,33 +8,56 @@ Shape (every key always present)::
       "threshold": 5,
       "responses": {"marketing": {"counted": 5, "excluded": 1}, "sales": {...}},
       "score": 70.0 | null,                  # organisation score, 20–100
-      "type": "aligned" | null,              # bank type id
+      "score_interval": {"low": 66.1, "high": 73.9} | null,   # 95 %, clipped to 20–100
+      "type": "aligned" | null,              # bank type id of the score
+      "likely_types": ["defined", "aligned"],  # every type the interval touches
       "next_type": "integrated" | null,
-      "sides": {"marketing": {"score": 80.0 | null, "visible": true, "needed": 0}, "sales": {...}},
+      "sides": {"marketing": {"score": 80.0 | null, "interval": {...} | null,
+                              "type": "integrated" | null, "status": "shown",
+                              "visible": true, "needed": 0}, "sales": {...}},
+      "sides_apart": 1 | null,               # bands between the sides' own types
       "missing_sides": ["sales"],            # sides with no counted response
-      "dimensions": [{"id", "title", "marketing", "sales", "combined", "gap"}],
+      "dimensions": [{"id", "title", "marketing", "sales", "combined", "gap", "flagged"}],
       "items": [{"id", "dimension", "reverse",
-                 "marketing": {"mean", "sd"}, "sales": {"mean", "sd"}, "gap", "flagged"}],
+                 "marketing": {"mean", "sd", "answered", "dont_know"}, "sales": {...},
+                 "gap", "flagged"}],
+      "next_steps": "move_up" | "strengthen" | "both" | null,
       "moves": [{"id", "title", "action", "score",
                  "reasons": [{"item", "marketing", "sales", "gap"}]}],
-      "advice": {"target", "recommendation", "next_step", "reasons": [text], "context_missing"}
+      "strengthening": [ same shape as "moves" ],
+      "advice": {"verdict": "move_up" | "stay" | "undecided" | null,
+                 "current", "next_step", "target",
+                 "reasons_to_move": [text], "reasons_to_stay": [text],
+                 "missing_questions": [{"id", "question"}], "context_missing": false}
     }
 
 Rounding, the same everywhere: numbers on the 20–100 scale (organisation,
-side, dimension and move scores, dimension gaps) to 2 decimals; numbers on the
-1–5 answer scale (item means, standard deviations, item gaps) to 3 decimals.
+side, dimension and move scores, interval ends, dimension gaps) to 2 decimals;
+numbers on the 1–5 answer scale (item means, standard deviations, item gaps)
+to 3 decimals.
+
 Whatever the anonymity threshold hides is ``null`` (a hidden side's score,
-means and deviations; every gap, the score, type and next type while waiting)
-and ``moves`` is empty while waiting. ``flagged`` is ``null`` where there is no
-gap. ``advice.recommendation`` and ``advice.next_step`` are ``null`` while
-waiting. A standard deviation needs two answers, so it is ``null`` below that.
+interval, type, means, deviations and counts; every gap, the score, type and
+next type while waiting) and ``moves``, ``strengthening`` and ``likely_types``
+are empty while waiting. ``flagged`` is ``null`` where there is no gap. A side's
+``status`` is ``shown``, ``too_few_responses`` or ``no_item_shown`` (enough
+responses, but every item was answered by fewer than the threshold). An item's
+standard deviation is ``null`` unless at least twice the threshold of that
+side's people answered it. ``answered`` counts a side's 1–5 answers to the
+item and ``dont_know`` its "don't know" answers.
+
+``next_steps`` says which lists apply: ``move_up`` (only ``moves``, towards
+``next_type``), ``strengthen`` (only ``strengthening``: moves into the current
+type that strengthen it) or ``both`` (undecided advice). ``advice.verdict``,
+``advice.current`` and ``advice.target`` are ``null`` while waiting; ``target``
+is also ``null`` when the verdict is undecided.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from scoring import AssessmentResult, Bank, ItemResult, Side
+from scoring import AssessmentResult, Bank, Interval, ItemResult, RankedMove, Side, SideSummary
 
 SCORE_DIGITS = 2
 MEAN_DIGITS = 3
@@ -52,13 +75,35 @@ def _mean(value: float | None) -> float | None:
     return _round(value, MEAN_DIGITS)
 
 
+def _interval(interval: Interval | None) -> dict[str, float] | None:
+    if interval is None:
+        return None
+    return {"low": round(interval.low, SCORE_DIGITS), "high": round(interval.high, SCORE_DIGITS)}
+
+
+def _side(summary: SideSummary) -> dict[str, Any]:
+    return {
+        "score": _score(summary.score),
+        "interval": _interval(summary.interval),
+        "type": summary.type.id if summary.type is not None else None,
+        "status": summary.status.value,
+        "visible": summary.visible,
+        "needed": summary.needed,
+    }
+
+
 def _item(result: ItemResult) -> dict[str, Any]:
     return {
         "id": result.item.id,
         "dimension": result.item.dimension,
         "reverse": result.item.reverse,
         **{
-            side.value: {"mean": _mean(result.mean(side)), "sd": _mean(result.sd(side))}
+            side.value: {
+                "mean": _mean(result.mean(side)),
+                "sd": _mean(result.sd(side)),
+                "answered": result.answered(side),
+                "dont_know": result.dont_know(side),
+            }
             for side in Side
         },
         "gap": _mean(result.gap),
@@ -72,6 +117,16 @@ def _reason(result: ItemResult) -> dict[str, Any]:
         "marketing": _mean(result.marketing_mean),
         "sales": _mean(result.sales_mean),
         "gap": _mean(result.gap),
+    }
+
+
+def _move(ranked: RankedMove, locale: str) -> dict[str, Any]:
+    return {
+        "id": ranked.move.id,
+        "title": ranked.move.title.get(locale),
+        "action": ranked.move.action.get(locale),
+        "score": _score(ranked.score),
+        "reasons": [_reason(reason) for reason in ranked.reasons],
     }
 
 
@@ -90,16 +145,12 @@ def result_to_json(result: AssessmentResult, bank: Bank, locale: str = "en") -> 
             for side in Side
         },
         "score": _score(result.score),
+        "score_interval": _interval(result.score_interval),
         "type": result.type.id if result.type is not None else None,
+        "likely_types": [t.id for t in result.likely_types],
         "next_type": result.next_type.id if result.next_type is not None else None,
-        "sides": {
-            side.value: {
-                "score": _score(result.sides[side].score),
-                "visible": result.sides[side].visible,
-                "needed": result.sides[side].needed,
-            }
-            for side in Side
-        },
+        "sides": {side.value: _side(result.sides[side]) for side in Side},
+        "sides_apart": result.sides_apart,
         "missing_sides": [side.value for side in result.missing_sides],
         "dimensions": [
             {
@@ -109,30 +160,25 @@ def result_to_json(result: AssessmentResult, bank: Bank, locale: str = "en") -> 
                 "sales": _score(dimension.sales),
                 "combined": _score(dimension.combined),
                 "gap": _score(dimension.gap),
+                "flagged": None if dimension.gap is None else dimension.flagged,
             }
             for dimension in result.dimensions
         ],
         "items": [_item(item) for item in result.items],
-        "moves": [
-            {
-                "id": ranked.move.id,
-                "title": ranked.move.title.get(locale),
-                "action": ranked.move.action.get(locale),
-                "score": _score(ranked.score),
-                "reasons": [_reason(reason) for reason in ranked.reasons],
-            }
-            for ranked in result.moves
-        ],
+        "next_steps": result.next_steps.value if result.next_steps is not None else None,
+        "moves": [_move(ranked, locale) for ranked in result.moves],
+        "strengthening": [_move(ranked, locale) for ranked in result.strengthening],
         "advice": {
-            # Without a placement or a context there is nothing to aim from.
-            "target": None
-            if advice.current is None and advice.context_missing
-            else advice.target.id,
-            "recommendation": (
-                advice.recommendation.value if advice.recommendation is not None else None
-            ),
+            "verdict": advice.verdict.value if advice.verdict is not None else None,
+            "current": advice.current.id if advice.current is not None else None,
             "next_step": advice.next_step.id if advice.next_step is not None else None,
-            "reasons": [reason.get(locale) for reason in advice.reasons],
+            "target": advice.target.id if advice.target is not None else None,
+            "reasons_to_move": [reason.get(locale) for reason in advice.reasons_to_move],
+            "reasons_to_stay": [reason.get(locale) for reason in advice.reasons_to_stay],
+            "missing_questions": [
+                {"id": factor.id, "question": factor.question.get(locale)}
+                for factor in advice.missing_questions
+            ],
             "context_missing": advice.context_missing,
         },
     }

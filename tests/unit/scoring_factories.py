@@ -12,6 +12,7 @@ from scoring.model import (
     AdvisorRule,
     Answer,
     Bank,
+    Condition,
     ContextFactor,
     Dimension,
     Item,
@@ -122,3 +123,18 @@ def responses_from_rows(
         assert len(row) == len(item_ids)
         result.append(Response(side=side, answers=dict(zip(item_ids, row, strict=True))))
     return result
+
+
+def factor(factor_id: str, *choices: str) -> ContextFactor:
+    """An advisor question: yes/no without ``choices``."""
+    return ContextFactor(id=factor_id, question=text(f"Question {factor_id}?"), choices=choices)
+
+
+def condition(factor_id: str, equals: bool | str = True) -> Condition:
+    return Condition(factor=factor_id, equals=equals, reason=text(f"Because {factor_id}."))
+
+
+def rule(
+    type_id: str, stay: Sequence[Condition] = (), move: Sequence[Condition] = ()
+) -> AdvisorRule:
+    return AdvisorRule(type_id=type_id, stay_if=tuple(stay), move_if=tuple(move))

@@ -1,34 +1,66 @@
 """ "Do we need to be more aligned?" on the shipped question bank.
 
-Each row of the DOMAIN table (stay / move up, per type) is checked on both
-columns. Reasons are compared with the reason texts of the bank's own
-conditions, never with literal prose.
+The advisor reads the row of the decision table for the type the organisation
+is at now. Every row is walked in both directions (each reason to move alone,
+each reason to stay alone), then the cases of issue 7, then the longer-range
+target and the states without context or placement. Reasons are compared with
+the reason texts of the bank's own conditions, never with literal prose.
 """
 
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 import pytest
+import yaml
 
-from scoring import Recommendation, advise, score_responses, target_type
+from scoring import Verdict, advise, read_row, worth_aiming_for
 from scoring.advisor import Context
-from scoring.model import Bank, LocalText, RelationshipType, Response, Side
-from survey.bank import load_default_bank
+from scoring.model import Bank, Condition, LocalText, RelationshipType
+from survey.bank import BankError, load_default_bank, parse_bank
 
-FACTORS = (
-    "company_size",
-    "marketing_mainly_sales_support",
-    "evident_conflicts",
-    "duplicated_or_dropped_work",
-    "competition_for_resources",
-    "customised_during_sale",
-    "commoditising_market",
-    "shortening_life_cycles",
-    "shared_responsibility_culture",
-    "common_reporting_line",
-    "sales_cycle",
-    "common_funnel_possible",
+ROOT = Path(__file__).resolve().parents[2]
+
+ROWS = {
+    "undefined": {
+        "stay": [
+            ("company_size", "small"),
+            ("marketing_mainly_sales_support", True),
+            ("informal_ties_work", True),
+        ],
+        "move": [
+            ("evident_conflicts", True),
+            ("duplicated_or_dropped_work", True),
+            ("competition_for_resources", True),
+        ],
+    },
+    "defined": {
+        "stay": [("standard_products", True), ("classic_roles_still_work", True)],
+        "move": [
+            ("overlap_despite_roles", True),
+            ("commoditising_market", True),
+            ("customised_during_sale", True),
+            ("shortening_life_cycles", True),
+        ],
+    },
+    "aligned": {
+        "stay": [
+            ("results_owned_separately", True),
+            ("separate_reporting_lines", True),
+            ("sales_cycle", "short"),
+        ],
+        "move": [
+            ("common_funnel_possible", True),
+            ("sales_cycle", "long"),
+            ("fast_changing_business", True),
+        ],
+    },
+}
+FACTORS = tuple(
+    dict.fromkeys(
+        factor for row in ROWS.values() for side in row.values() for factor, _value in side
+    )
 )
 
 
@@ -41,11 +73,14 @@ def t(type_id: str) -> RelationshipType:
     return bank().type(type_id)
 
 
-def reason(type_id: str, kind: str, factor: str) -> LocalText:
-    """The reason text the shipped bank gives for ``factor`` in a rule's stay_if/move_if."""
+def conditions(type_id: str, kind: str) -> tuple[Condition, ...]:
     (rule,) = [r for r in bank().advisor_rules if r.type_id == type_id]
-    conditions = rule.stay_if if kind == "stay" else rule.move_if
-    (condition,) = [c for c in conditions if c.factor == factor]
+    return rule.stay_if if kind == "stay" else rule.move_if
+
+
+def reason(type_id: str, kind: str, factor: str) -> LocalText:
+    """The reason text the shipped bank gives for ``factor`` in a row's stay_if/move_if."""
+    (condition,) = [c for c in conditions(type_id, kind) if c.factor == factor]
     return condition.reason
 
 
@@ -56,482 +91,332 @@ def context(**answers: bool | str) -> Context:
     return {factor: answers.get(factor) for factor in FACTORS}
 
 
-# --- the shipped bank says what the brief says --------------------------------
+def row_questions(type_id: str) -> tuple[str, ...]:
+    """The ids of a row's questions, in the bank's order of factors."""
+    asked = {c.factor for kind in ("stay", "move") for c in conditions(type_id, kind)}
+    return tuple(f.id for f in bank().context_factors if f.id in asked)
 
 
-def test_shipped_bank_has_the_advisor_factors_and_rules() -> None:
+# --- the shipped bank holds the decision table ------------------------------------------
+
+
+def test_shipped_bank_has_the_rows_of_the_decision_table() -> None:
+    assert [x.id for x in bank().types] == ["undefined", "defined", "aligned", "integrated"]
+    assert [f.id for f in bank().context_factors] == list(FACTORS)
     factors = {f.id: f.choices for f in bank().context_factors}
-    assert set(factors) == set(FACTORS)
     assert factors["company_size"] == ("small", "medium", "large")
     assert factors["sales_cycle"] == ("short", "long")
     assert factors["evident_conflicts"] == ()
-
-    rules = {
-        r.type_id: (
-            [(c.factor, c.equals) for c in r.stay_if],
-            [(c.factor, c.equals) for c in r.move_if],
-        )
+    rows = {
+        r.type_id: {
+            "stay": [(c.factor, c.equals) for c in r.stay_if],
+            "move": [(c.factor, c.equals) for c in r.move_if],
+        }
         for r in bank().advisor_rules
     }
-    assert rules == {
-        "undefined": (
-            [("company_size", "small"), ("marketing_mainly_sales_support", True)],
-            [
-                ("evident_conflicts", True),
-                ("duplicated_or_dropped_work", True),
-                ("competition_for_resources", True),
-            ],
-        ),
-        "defined": (
-            [
-                ("customised_during_sale", False),
-                ("shortening_life_cycles", False),
-                ("commoditising_market", False),
-            ],
-            [
-                ("duplicated_or_dropped_work", True),
-                ("commoditising_market", True),
-                ("customised_during_sale", True),
-                ("shortening_life_cycles", True),
-            ],
-        ),
-        "aligned": (
-            [
-                ("shared_responsibility_culture", False),
-                ("common_reporting_line", False),
-                ("sales_cycle", "short"),
-            ],
-            [
-                ("common_funnel_possible", True),
-                ("shortening_life_cycles", True),
-                ("sales_cycle", "long"),
-                ("customised_during_sale", True),
-            ],
-        ),
+    assert rows == ROWS
+
+
+def test_no_shipped_condition_turns_a_no_into_a_reason() -> None:
+    # Every reason is a "yes" or a choice: a "no" never argues for anything.
+    for rule in bank().advisor_rules:
+        for condition in (*rule.stay_if, *rule.move_if):
+            assert condition.equals is not False, (rule.type_id, condition.factor)
+
+
+def test_no_factor_gives_a_reason_in_two_rows_in_the_same_direction() -> None:
+    for kind in ("stay", "move"):
+        factors = [factor for row in ROWS.values() for factor, _ in row[kind]]
+        assert len(factors) == len(set(factors)), kind
+
+
+# --- every row, both directions -----------------------------------------------------------
+
+
+ROW_CASES = [
+    (type_id, kind, factor, value)
+    for type_id, row in ROWS.items()
+    for kind in ("stay", "move")
+    for factor, value in row[kind]
+]
+
+
+@pytest.mark.parametrize(("type_id", "kind", "factor", "value"), ROW_CASES)
+def test_one_reason_alone_decides_its_row(
+    type_id: str, kind: str, factor: str, value: bool | str
+) -> None:
+    advice = advise(bank(), t(type_id), context(**{factor: value}))
+    assert advice.current == t(type_id)
+    assert advice.context_missing is False
+    assert advice.missing_questions == ()
+    if kind == "move":
+        assert advice.verdict is Verdict.MOVE_UP
+        assert advice.next_step == bank().next_type(type_id)
+        assert advice.reasons_to_move == (reason(type_id, "move", factor),)
+        assert advice.reasons_to_stay == ()
+    else:
+        assert advice.verdict is Verdict.STAY
+        assert advice.next_step is None
+        assert advice.target == t(type_id)
+        assert advice.reasons_to_stay == (reason(type_id, "stay", factor),)
+        assert advice.reasons_to_move == ()
+
+
+@pytest.mark.parametrize("type_id", list(ROWS))
+def test_a_row_with_nothing_answered_is_undecided_and_names_its_questions(type_id: str) -> None:
+    # Answers to the *other* rows do not decide this one.
+    others = {
+        factor: value
+        for other, row in ROWS.items()
+        if other != type_id
+        for kind in ("stay", "move")
+        for factor, value in row[kind]
+        if factor not in row_questions(type_id)
     }
-    assert [x.id for x in bank().types] == ["undefined", "defined", "aligned", "integrated"]
-
-
-# --- Undefined -------------------------------------------------------------------
-
-
-UNDEFINED_STAY = context(
-    company_size="small",
-    marketing_mainly_sales_support=True,
-    evident_conflicts=False,
-    duplicated_or_dropped_work=False,
-    competition_for_resources=False,
-)
-
-
-def test_undefined_stay_row_targets_undefined() -> None:
-    target, reasons = target_type(bank(), UNDEFINED_STAY)
-    assert target == t("undefined")
-    assert reasons == (
-        reason("undefined", "stay", "company_size"),
-        reason("undefined", "stay", "marketing_mainly_sales_support"),
-    )
-
-
-def test_undefined_stay_row_tells_an_undefined_organisation_to_hold() -> None:
-    advice = advise(bank(), t("undefined"), UNDEFINED_STAY)
-    assert advice.target == t("undefined")
-    assert advice.current == t("undefined")
-    assert advice.recommendation is Recommendation.HOLD
+    advice = advise(bank(), t(type_id), context(**others))
+    assert advice.verdict is Verdict.UNDECIDED
+    assert advice.target is None
     assert advice.next_step is None
+    assert [f.id for f in advice.missing_questions] == list(row_questions(type_id))
     assert advice.context_missing is False
-    assert advice.reasons == (
-        reason("undefined", "stay", "company_size"),
-        reason("undefined", "stay", "marketing_mainly_sales_support"),
-    )
 
 
-def test_undefined_stay_row_tells_a_defined_organisation_to_hold_too() -> None:
-    advice = advise(bank(), t("defined"), UNDEFINED_STAY)
-    assert advice.target == t("undefined")
-    assert advice.recommendation is Recommendation.HOLD
-    assert advice.next_step is None
+@pytest.mark.parametrize("type_id", list(ROWS))
+def test_every_reason_to_move_against_every_reason_to_stay(type_id: str) -> None:
+    row = ROWS[type_id]
+    # sales_cycle sits on both sides of the Aligned row: it can only hold on one.
+    movers = dict(row["move"])
+    stayers = {f: v for f, v in row["stay"] if f not in movers}
+    advice = advise(bank(), t(type_id), context(**movers, **stayers))
+    expected = Verdict.MOVE_UP if len(movers) >= len(stayers) else Verdict.STAY
+    assert advice.verdict is expected
+    assert advice.reasons_to_move == tuple(reason(type_id, "move", f) for f in movers)
+    assert advice.reasons_to_stay == tuple(reason(type_id, "stay", f) for f in stayers)
 
 
-def test_undefined_move_row_conflicts_and_duplicated_work() -> None:
-    ctx = context(evident_conflicts=True, duplicated_or_dropped_work=True)
-    target, _ = target_type(bank(), ctx)
-    assert bank().type_index(target.id) >= bank().type_index("defined")
+def test_a_tie_goes_to_moving_up() -> None:
+    advice = advise(bank(), t("undefined"), context(company_size="small", evident_conflicts=True))
+    assert advice.verdict is Verdict.MOVE_UP
+
+
+def test_more_reasons_to_stay_win_and_both_lists_are_kept() -> None:
+    ctx = context(company_size="small", marketing_mainly_sales_support=True, evident_conflicts=True)
     advice = advise(bank(), t("undefined"), ctx)
-    assert advice.recommendation is Recommendation.MOVE_UP
-    # one step at a time: the next type up, not the target
-    assert advice.next_step == t("defined")
-    assert advice.context_missing is False
+    assert advice.verdict is Verdict.STAY
+    assert advice.target == t("undefined")
+    assert advice.reasons_to_stay == (
+        reason("undefined", "stay", "company_size"),
+        reason("undefined", "stay", "marketing_mainly_sales_support"),
+    )
+    # the outnumbered reason is still shown, under its own heading
+    assert advice.reasons_to_move == (reason("undefined", "move", "evident_conflicts"),)
 
 
-def test_undefined_move_row_with_defined_stay_row_targets_defined() -> None:
+def test_no_to_every_question_about_moving_is_not_a_reason_to_stay() -> None:
     ctx = context(
+        evident_conflicts=False, duplicated_or_dropped_work=False, competition_for_resources=False
+    )
+    advice = advise(bank(), t("undefined"), ctx)
+    assert advice.verdict is Verdict.UNDECIDED
+    assert advice.reasons_to_stay == ()
+    assert advice.reasons_to_move == ()
+    assert [f.id for f in advice.missing_questions] == [
+        "company_size",
+        "marketing_mainly_sales_support",
+        "informal_ties_work",
+    ]
+
+
+def test_a_choice_the_row_does_not_name_is_neither_for_nor_against() -> None:
+    advice = advise(bank(), t("undefined"), context(company_size="medium"))
+    assert advice.verdict is Verdict.UNDECIDED
+    assert "company_size" not in [f.id for f in advice.missing_questions]
+
+
+# --- the cases of issue 7 ---------------------------------------------------------------------
+
+
+def test_large_customised_aligned_firm_with_long_sales_moves_up_to_integrated() -> None:
+    ctx = context(
+        company_size="large",
+        customised_during_sale=True,
+        sales_cycle="long",
+        results_owned_separately=False,  # a shared culture
+        separate_reporting_lines=False,  # one reporting line
+        evident_conflicts=False,
+    )
+    advice = advise(bank(), t("aligned"), ctx)
+    assert advice.verdict is Verdict.MOVE_UP
+    assert advice.next_step == t("integrated")
+    assert advice.target == t("integrated")
+    assert advice.reasons_to_move == (reason("aligned", "move", "sales_cycle"),)
+    assert advice.reasons_to_stay == ()
+
+
+def test_only_duplicated_work_at_undefined_goes_to_defined_and_no_further() -> None:
+    ctx = context(duplicated_or_dropped_work=True)
+    advice = advise(bank(), t("undefined"), ctx)
+    assert advice.verdict is Verdict.MOVE_UP
+    assert advice.next_step == t("defined")
+    assert advice.target == t("defined")
+    assert advice.reasons_to_move == (reason("undefined", "move", "duplicated_or_dropped_work"),)
+    # the same answer says nothing about the row of Defined
+    assert read_row(bank(), t("defined"), ctx).verdict is Verdict.UNDECIDED
+
+
+def test_small_support_marketing_company_with_conflicts_goes_to_defined() -> None:
+    ctx = context(
+        company_size="small",
+        marketing_mainly_sales_support=True,
         evident_conflicts=True,
         duplicated_or_dropped_work=True,
-        customised_during_sale=False,
-        shortening_life_cycles=False,
-        commoditising_market=False,
-    )
-    target, reasons = target_type(bank(), ctx)
-    # undefined: 2 reasons to move, 0 to stay → past it;
-    # defined: 1 to move (duplicated work) against 3 to stay → target
-    assert target == t("defined")
-    assert reasons == (
-        reason("undefined", "move", "evident_conflicts"),
-        reason("undefined", "move", "duplicated_or_dropped_work"),
-        reason("defined", "stay", "customised_during_sale"),
-        reason("defined", "stay", "shortening_life_cycles"),
-        reason("defined", "stay", "commoditising_market"),
     )
     advice = advise(bank(), t("undefined"), ctx)
-    assert advice.target == t("defined")
-    assert advice.recommendation is Recommendation.MOVE_UP
+    # two reasons to move against two to stay: move up, one step
+    assert advice.verdict is Verdict.MOVE_UP
     assert advice.next_step == t("defined")
-    assert advice.reasons == reasons
+    assert advice.target == t("defined")
+    assert len(advice.reasons_to_move) == len(advice.reasons_to_stay) == 2
 
 
-@pytest.mark.parametrize(
-    "mover", ["evident_conflicts", "duplicated_or_dropped_work", "competition_for_resources"]
-)
-def test_each_undefined_move_trigger_alone_moves_past_undefined(mover: str) -> None:
-    ctx = context(**{mover: True})
-    target, reasons = target_type(bank(), ctx)
-    assert target != t("undefined")
-    assert reasons[0] == reason("undefined", "move", mover)
+def test_cut_and_dried_products_at_defined_stay() -> None:
+    advice = advise(bank(), t("defined"), context(standard_products=True))
+    assert advice.verdict is Verdict.STAY
+    assert advice.target == t("defined")
+    assert advice.next_step is None
+    assert advice.reasons_to_stay == (reason("defined", "stay", "standard_products"),)
+
+
+def test_answering_only_the_company_size_does_not_stop_a_higher_organisation() -> None:
+    # the company size belongs to the row of Undefined; it says nothing about Aligned
+    advice = advise(bank(), t("aligned"), context(company_size="small"))
+    assert advice.verdict is Verdict.UNDECIDED
+    assert advice.target is None
+    assert [f.id for f in advice.missing_questions] == list(row_questions("aligned"))
+
+
+# --- worth aiming for --------------------------------------------------------------------
+
+
+def test_the_target_climbs_while_each_next_row_says_move_up() -> None:
+    ctx = context(evident_conflicts=True, overlap_despite_roles=True, common_funnel_possible=True)
+    assert worth_aiming_for(bank(), t("undefined"), ctx) == t("integrated")
+    assert worth_aiming_for(bank(), t("defined"), ctx) == t("integrated")
     advice = advise(bank(), t("undefined"), ctx)
-    assert advice.recommendation is Recommendation.MOVE_UP
+    # one step at a time: the next step is the next type, the target further up
     assert advice.next_step == t("defined")
+    assert advice.target == t("integrated")
 
 
-def test_one_reason_to_move_against_one_to_stay_moves_up() -> None:
-    # 1 ≥ 1: the tie goes to moving up
-    ctx = context(company_size="small", evident_conflicts=True, commoditising_market=False)
-    target, reasons = target_type(bank(), ctx)
-    assert target == t("defined")
-    assert reasons == (
-        reason("undefined", "move", "evident_conflicts"),
-        reason("defined", "stay", "commoditising_market"),
-    )
-
-
-def test_one_reason_to_move_against_two_to_stay_stays() -> None:
-    ctx = context(company_size="small", marketing_mainly_sales_support=True, evident_conflicts=True)
-    target, reasons = target_type(bank(), ctx)
-    assert target == t("undefined")
-    # the outnumbered reason to move is not given as a reason
-    assert reasons == (
-        reason("undefined", "stay", "company_size"),
-        reason("undefined", "stay", "marketing_mainly_sales_support"),
-    )
-
-
-def test_a_medium_company_is_not_a_reason_to_stay() -> None:
-    ctx = context(company_size="medium", marketing_mainly_sales_support=False)
-    target, reasons = target_type(bank(), ctx)
-    # nothing argues either way → the bottom type, with no reasons
-    assert target == t("undefined")
-    assert reasons == ()
-
-
-# --- Defined ---------------------------------------------------------------------
-
-DEFINED_STAY = context(
-    evident_conflicts=True,
-    customised_during_sale=False,
-    shortening_life_cycles=False,
-    commoditising_market=False,
-)
-
-
-def test_defined_stay_row_targets_defined_and_a_defined_organisation_holds() -> None:
-    target, reasons = target_type(bank(), DEFINED_STAY)
-    assert target == t("defined")
-    assert reasons == (
-        reason("undefined", "move", "evident_conflicts"),
-        reason("defined", "stay", "customised_during_sale"),
-        reason("defined", "stay", "shortening_life_cycles"),
-        reason("defined", "stay", "commoditising_market"),
-    )
-    advice = advise(bank(), t("defined"), DEFINED_STAY)
-    assert advice.recommendation is Recommendation.HOLD
-    assert advice.next_step is None
-    assert advice.reasons == reasons
-
-
-def test_defined_stay_row_tells_an_undefined_organisation_to_move_up() -> None:
-    advice = advise(bank(), t("undefined"), DEFINED_STAY)
-    assert advice.target == t("defined")
-    assert advice.recommendation is Recommendation.MOVE_UP
-    assert advice.next_step == t("defined")
-
-
-@pytest.mark.parametrize(
-    "trigger",
-    [
-        "duplicated_or_dropped_work",
-        "commoditising_market",
-        "customised_during_sale",
-        "shortening_life_cycles",
-    ],
-)
-def test_each_defined_move_trigger_moves_a_defined_organisation_up(trigger: str) -> None:
-    # conflicts get past Undefined; no shared culture and separate reporting keep it at
-    # Aligned (1 reason to move there at most, against 2 to stay).
+def test_the_target_stops_at_a_row_that_says_stay() -> None:
     ctx = context(
         evident_conflicts=True,
-        shared_responsibility_culture=False,
-        common_reporting_line=False,
-        **{trigger: True},
-    )
-    target, reasons = target_type(bank(), ctx)
-    assert target == t("aligned")
-    assert reason("defined", "move", trigger) in reasons
-    assert reasons[-2:] == (
-        reason("aligned", "stay", "shared_responsibility_culture"),
-        reason("aligned", "stay", "common_reporting_line"),
-    )
-    advice = advise(bank(), t("defined"), ctx)
-    assert advice.target == t("aligned")
-    assert advice.recommendation is Recommendation.MOVE_UP
-    assert advice.next_step == t("aligned")
-
-
-def test_commoditising_market_reasons_in_order() -> None:
-    ctx = context(
-        evident_conflicts=True,
-        commoditising_market=True,
-        shared_responsibility_culture=False,
-        common_reporting_line=False,
-    )
-    _, reasons = target_type(bank(), ctx)
-    assert reasons == (
-        reason("undefined", "move", "evident_conflicts"),
-        reason("defined", "move", "commoditising_market"),
-        reason("aligned", "stay", "shared_responsibility_culture"),
-        reason("aligned", "stay", "common_reporting_line"),
-    )
-
-
-# --- Aligned ---------------------------------------------------------------------
-
-ALIGNED_STAY = context(
-    evident_conflicts=True,
-    commoditising_market=True,
-    shared_responsibility_culture=False,
-    common_reporting_line=False,
-    sales_cycle="short",
-)
-
-
-def test_aligned_stay_row_targets_aligned_and_an_aligned_organisation_holds() -> None:
-    target, reasons = target_type(bank(), ALIGNED_STAY)
-    assert target == t("aligned")
-    assert reasons == (
-        reason("undefined", "move", "evident_conflicts"),
-        reason("defined", "move", "commoditising_market"),
-        reason("aligned", "stay", "shared_responsibility_culture"),
-        reason("aligned", "stay", "common_reporting_line"),
-        reason("aligned", "stay", "sales_cycle"),
-    )
-    advice = advise(bank(), t("aligned"), ALIGNED_STAY)
-    assert advice.recommendation is Recommendation.HOLD
-    assert advice.next_step is None
-    assert advice.reasons == reasons
-
-
-def test_aligned_stay_row_tells_a_defined_organisation_to_move_up() -> None:
-    advice = advise(bank(), t("defined"), ALIGNED_STAY)
-    assert advice.target == t("aligned")
-    assert advice.recommendation is Recommendation.MOVE_UP
-    assert advice.next_step == t("aligned")
-
-
-ALIGNED_MOVE = context(
-    evident_conflicts=True,
-    common_funnel_possible=True,
-    shortening_life_cycles=True,
-    sales_cycle="long",
-)
-
-
-def test_aligned_move_row_targets_integrated() -> None:
-    target, reasons = target_type(bank(), ALIGNED_MOVE)
-    # undefined: conflicts (1 vs 0); defined: shortening life cycles (1 vs 0);
-    # aligned: funnel, shortening, long cycle (3 vs 0) → Integrated
-    assert target == t("integrated")
-    assert reasons == (
-        reason("undefined", "move", "evident_conflicts"),
-        reason("defined", "move", "shortening_life_cycles"),
-        reason("aligned", "move", "common_funnel_possible"),
-        reason("aligned", "move", "shortening_life_cycles"),
-        reason("aligned", "move", "sales_cycle"),
-    )
-    advice = advise(bank(), t("aligned"), ALIGNED_MOVE)
-    assert advice.recommendation is Recommendation.MOVE_UP
-    assert advice.next_step == t("integrated")
-
-
-def test_aligned_move_row_outweighs_two_reasons_to_stay() -> None:
-    ctx = context(
-        evident_conflicts=True,
-        shared_responsibility_culture=False,
-        common_reporting_line=False,
+        overlap_despite_roles=True,
+        separate_reporting_lines=True,
+        results_owned_separately=True,
         common_funnel_possible=True,
-        shortening_life_cycles=True,
-        sales_cycle="long",
     )
-    target, _ = target_type(bank(), ctx)
-    # aligned: 3 to move against 2 to stay → Integrated
-    assert target == t("integrated")
+    # Aligned: 1 reason to move against 2 to stay
+    assert read_row(bank(), t("aligned"), ctx).verdict is Verdict.STAY
+    assert worth_aiming_for(bank(), t("undefined"), ctx) == t("aligned")
+
+
+def test_the_target_never_jumps_past_an_undecided_row() -> None:
+    # Defined is undecided; Aligned would say move up, but the walk stops before it
+    ctx = context(evident_conflicts=True, common_funnel_possible=True)
+    assert read_row(bank(), t("defined"), ctx).verdict is Verdict.UNDECIDED
+    assert worth_aiming_for(bank(), t("undefined"), ctx) == t("defined")
+
+
+def test_the_target_of_a_stay_is_the_current_type_and_of_undecided_none() -> None:
+    assert worth_aiming_for(bank(), t("defined"), context(standard_products=True)) == t("defined")
+    assert worth_aiming_for(bank(), t("defined"), context()) is None
+
+
+# --- the top type, no context, no placement ---------------------------------------------------
+
+
+@pytest.mark.parametrize("ctx", [None, {}, context(evident_conflicts=True)])
+def test_the_top_type_stays(ctx: Context | None) -> None:
     advice = advise(bank(), t("integrated"), ctx)
-    assert advice.recommendation is Recommendation.HOLD
+    assert advice.verdict is Verdict.STAY
+    assert advice.target == t("integrated")
     assert advice.next_step is None
-
-
-def test_aligned_move_row_loses_to_three_reasons_to_stay() -> None:
-    ctx = context(
-        evident_conflicts=True,
-        commoditising_market=True,
-        shared_responsibility_culture=False,
-        common_reporting_line=False,
-        sales_cycle="short",
-        common_funnel_possible=True,
-    )
-    target, _ = target_type(bank(), ctx)
-    # aligned: 1 to move (funnel) against 3 to stay → Aligned
-    assert target == t("aligned")
-
-
-# --- at or above the target ---------------------------------------------------------
-
-
-@pytest.mark.parametrize("current", ["defined", "aligned", "integrated"])
-def test_at_or_above_target_holds(current: str) -> None:
-    advice = advise(bank(), t(current), DEFINED_STAY)
-    assert advice.target == t("defined")
-    assert advice.current == t(current)
-    assert advice.recommendation is Recommendation.HOLD
-    assert advice.next_step is None
-
-
-# --- no context -----------------------------------------------------------------------
+    assert advice.missing_questions == ()
 
 
 NO_CONTEXTS = [None, {}, context(), dict.fromkeys(FACTORS)]
 
 
 @pytest.mark.parametrize("ctx", NO_CONTEXTS)
-@pytest.mark.parametrize(
-    ("current", "expected_target"),
-    [("undefined", "defined"), ("defined", "aligned"), ("aligned", "integrated")],
-)
-def test_without_context_the_next_type_up_is_recommended(
-    ctx: Context | None, current: str, expected_target: str
+@pytest.mark.parametrize("current", list(ROWS))
+def test_without_context_the_advice_names_the_questions_and_gives_no_target(
+    ctx: Context | None, current: str
 ) -> None:
     advice = advise(bank(), t(current), ctx)
     assert advice.context_missing is True
-    assert advice.target == t(expected_target)
-    assert advice.recommendation is Recommendation.MOVE_UP
-    assert advice.next_step == t(expected_target)
-    assert advice.reasons == ()
-
-
-@pytest.mark.parametrize("ctx", NO_CONTEXTS)
-def test_without_context_integrated_stays_integrated(ctx: Context | None) -> None:
-    advice = advise(bank(), t("integrated"), ctx)
-    assert advice.context_missing is True
-    assert advice.target == t("integrated")
-    assert advice.recommendation is Recommendation.HOLD
+    assert advice.verdict is Verdict.UNDECIDED
+    assert advice.target is None
     assert advice.next_step is None
+    assert advice.reasons_to_move == advice.reasons_to_stay == ()
+    assert [f.id for f in advice.missing_questions] == list(row_questions(current))
 
 
-def test_a_single_answer_is_enough_context() -> None:
-    advice = advise(bank(), t("defined"), context(company_size="large"))
-    assert advice.context_missing is False
-    # nothing argues for moving past Undefined → hold
-    assert advice.target == t("undefined")
-    assert advice.recommendation is Recommendation.HOLD
-
-
-# --- not placed ----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("ctx", [None, ALIGNED_MOVE, DEFINED_STAY])
-def test_not_placed_gets_no_recommendation(ctx: Context | None) -> None:
+@pytest.mark.parametrize(
+    "ctx", [None, context(), context(standard_products=True), context(evident_conflicts=True)]
+)
+def test_an_unplaced_wave_gets_no_verdict_and_no_target(ctx: Context | None) -> None:
     advice = advise(bank(), None, ctx)
     assert advice.current is None
-    assert advice.recommendation is None
+    assert advice.verdict is None
+    assert advice.target is None
     assert advice.next_step is None
+    assert advice.reasons_to_move == advice.reasons_to_stay == ()
+    assert advice.missing_questions == ()
+    assert advice.context_missing is (ctx is None or ctx == context())
 
 
-def test_not_placed_still_gets_the_target() -> None:
-    advice = advise(bank(), None, DEFINED_STAY)
-    assert advice.target == t("defined")
-    assert advice.context_missing is False
+# --- bank check: one answer may not climb two steps ---------------------------------------
 
 
-# --- wired into score_responses -----------------------------------------------------------
-
-
-def uniform(side: Side, value: int) -> Response:
-    """Every item of the shipped bank scored ``value`` (reverse items answered 6 − value)."""
-    return Response(
-        side=side,
-        answers={i.id: (6 - value if i.reverse else value) for i in bank().items},
+def shipped_document() -> dict[str, object]:
+    document: dict[str, object] = yaml.safe_load(
+        (ROOT / "questions.yaml").read_text(encoding="utf-8")
     )
+    return document
 
 
-def test_score_responses_passes_the_context_to_the_advisor() -> None:
-    answers = [uniform(Side.MARKETING, 2), uniform(Side.SALES, 3)]
-    result = score_responses(bank(), answers, threshold=1, context=ALIGNED_STAY)
-    # every item mean 2 and 3 → sides 40 and 60 → organisation 50 → Defined
-    assert result.score == 50.0
-    assert result.type == t("defined")
-    assert result.advice.current == t("defined")
-    assert result.advice.target == t("aligned")
-    assert result.advice.recommendation is Recommendation.MOVE_UP
-    assert result.advice.next_step == t("aligned")
-    assert result.advice.context_missing is False
-    assert result.advice.reasons[-1] == reason("aligned", "stay", "sales_cycle")
+def problems_of(document: dict[str, object]) -> list[str]:
+    with pytest.raises(BankError, match=r"questions\.yaml") as caught:
+        parse_bank(yaml.safe_dump(document, allow_unicode=True), "questions.yaml")
+    return list(caught.value.problems)
 
 
-def test_score_responses_without_context_says_it_is_missing() -> None:
-    answers = [uniform(Side.MARKETING, 5), uniform(Side.SALES, 4)]
-    result = score_responses(bank(), answers, threshold=1)
-    # sides 100 and 80 → 90 → Integrated → nothing above: hold
-    assert result.score == 90.0
-    assert result.type == t("integrated")
-    assert result.advice.context_missing is True
-    assert result.advice.recommendation is Recommendation.HOLD
-    assert result.advice.target == t("integrated")
+def test_bank_check_refuses_a_factor_that_moves_up_in_two_rows() -> None:
+    document = shipped_document()
+    rules = document["advisor"]["rules"]  # type: ignore[index]
+    rules[1]["move_if"][0]["factor"] = "duplicated_or_dropped_work"
+    assert problems_of(document) == [
+        "questions.yaml: advisor.rules[1] (defined): move_if[0]: factor "
+        "'duplicated_or_dropped_work' already gives a reason to move up in the row of "
+        "'undefined'; one answer must not count in two rows ('undefined' and 'defined')"
+    ]
 
 
-# --- rows nobody answered do not hold an organisation back ---------------------------
-
-
-def test_a_context_that_only_describes_higher_rows_is_not_stuck_at_undefined() -> None:
-    # Nothing about the Undefined row is answered; the Defined and Aligned rows argue
-    # for moving up, so the target is Integrated.
-    answers = context(
-        common_funnel_possible=True,
-        sales_cycle="long",
-        shortening_life_cycles=True,
-        customised_during_sale=True,
-        commoditising_market=True,
+def test_bank_check_refuses_a_factor_that_argues_for_staying_in_two_rows() -> None:
+    document = shipped_document()
+    rules = document["advisor"]["rules"]  # type: ignore[index]
+    rules[2]["stay_if"].append(
+        {"factor": "company_size", "equals": "large", "reason": {"en": "Big firms stay."}}
     )
-    target, reasons = target_type(bank(), answers)
-    assert target == t("integrated")
-    assert reason("aligned", "move", "common_funnel_possible") in reasons
-    advice = advise(bank(), t("defined"), answers)
-    assert advice.recommendation is Recommendation.MOVE_UP
-    assert advice.next_step == t("aligned")
+    (problem,) = problems_of(document)
+    assert "advisor.rules[2] (aligned): stay_if[3]: factor 'company_size'" in problem
+    assert "a reason to stay in the row of 'undefined'" in problem
+    assert "('undefined' and 'aligned')" in problem
 
 
-def test_only_the_aligned_row_answered_stays_aligned() -> None:
-    answers = context(shared_responsibility_culture=False, common_reporting_line=False)
-    target, reasons = target_type(bank(), answers)
-    assert target == t("aligned")
-    assert reasons == (
-        reason("aligned", "stay", "shared_responsibility_culture"),
-        reason("aligned", "stay", "common_reporting_line"),
-    )
+def test_bank_check_allows_one_factor_on_both_sides_of_one_row() -> None:
+    # sales_cycle: short argues for staying at Aligned, long for moving up from it
+    aligned = next(r for r in bank().advisor_rules if r.type_id == "aligned")
+    assert "sales_cycle" in {c.factor for c in aligned.stay_if}
+    assert "sales_cycle" in {c.factor for c in aligned.move_if}

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from functools import cache
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from scoring import Side, is_counted, score_responses
+from scoring import NextSteps, Side, Verdict, advise, is_counted, read_row, score_responses
 from scoring.model import Bank, Response
-from tests.unit.scoring_factories import item, make_bank, move
+from survey.bank import load_default_bank
+from tests.unit.scoring_factories import condition, factor, item, make_bank, move, rule
 
 PROPERTY_SETTINGS = settings(max_examples=200, deadline=None, database=None)
 
@@ -243,3 +246,148 @@ def test_no_shown_item_mean_rests_on_fewer_answers_than_the_threshold(
                 if r.side is side and r.answers.get(item_result.item.id) is not None
             )
             assert answered >= threshold
+
+
+# --- the advisor ------------------------------------------------------------------------
+
+
+@cache
+def shipped_bank() -> Bank:
+    return load_default_bank()
+
+
+def shipped_contexts() -> st.SearchStrategy[dict[str, bool | str | None]]:
+    bank = shipped_bank()
+    return st.fixed_dictionaries(
+        {
+            factor.id: st.one_of(
+                st.none(),
+                st.sampled_from(factor.choices) if factor.choices else st.booleans(),
+            )
+            for factor in bank.context_factors
+        }
+    )
+
+
+@PROPERTY_SETTINGS
+@given(data=st.data())
+def test_adding_a_no_never_turns_move_up_into_stay(data: st.DataObject) -> None:
+    bank = shipped_bank()
+    context = data.draw(shipped_contexts())
+    unanswered = [f.id for f in bank.context_factors if f.is_yes_no and context[f.id] is None]
+    if not unanswered:
+        return
+    factor_id = data.draw(st.sampled_from(unanswered))
+    for current in bank.types:
+        before = advise(bank, current, context)
+        after = advise(bank, current, {**context, factor_id: False})
+        if before.verdict is Verdict.MOVE_UP:
+            assert after.verdict is Verdict.MOVE_UP
+            assert after.reasons_to_move == before.reasons_to_move
+            assert after.reasons_to_stay == before.reasons_to_stay
+
+
+CONTEXT_FACTORS = [factor(f"f{n}") for n in range(4)]
+
+
+@st.composite
+def advised_banks(draw: st.DrawFn) -> Bank:
+    """A random bank (see :func:`banks`) with random yes/no rules for its lower types."""
+    base = draw(banks())
+    rules = [
+        rule(
+            type_id,
+            stay=[
+                condition(f.id, draw(st.booleans())) for f in CONTEXT_FACTORS if draw(st.booleans())
+            ],
+            move=[
+                condition(f.id, draw(st.booleans())) for f in CONTEXT_FACTORS if draw(st.booleans())
+            ],
+        )
+        for type_id in ("undefined", "defined", "aligned")
+    ]
+    return dataclasses.replace(
+        base, context_factors=tuple(CONTEXT_FACTORS), advisor_rules=tuple(rules)
+    )
+
+
+def yes_no_contexts() -> st.SearchStrategy[dict[str, bool | str | None]]:
+    return st.fixed_dictionaries(
+        {f.id: st.one_of(st.none(), st.booleans()) for f in CONTEXT_FACTORS}
+    )
+
+
+@PROPERTY_SETTINGS
+@given(data=st.data())
+def test_a_no_counts_only_where_the_row_names_it(data: st.DataObject) -> None:
+    bank = data.draw(advised_banks())
+    context = data.draw(yes_no_contexts())
+    factor_id = data.draw(st.sampled_from([f.id for f in CONTEXT_FACTORS]))
+    assume(context[factor_id] is None)
+    for current in bank.types[:-1]:
+        (row,) = [r for r in bank.advisor_rules if r.type_id == current.id]
+        if any(c.factor == factor_id and c.equals is False for c in row.stay_if):
+            continue  # this row says explicitly that a "no" is a reason to stay
+        before = advise(bank, current, context)
+        after = advise(bank, current, {**context, factor_id: False})
+        if before.verdict is Verdict.MOVE_UP:
+            assert after.verdict is Verdict.MOVE_UP
+
+
+@PROPERTY_SETTINGS
+@given(data=st.data())
+def test_stay_never_lists_a_move_towards_a_higher_type(data: st.DataObject) -> None:
+    bank = data.draw(advised_banks())
+    answers = data.draw(st.lists(responses_for(bank, VALUE), min_size=2, max_size=10))
+    answers += [Response(side, {it.id: 3 for it in bank.items}) for side in Side]
+    context = data.draw(yes_no_contexts())
+    result = score_responses(bank, answers, threshold=1, context=context)
+    assert result.type is not None
+    current = bank.type_index(result.type.id)
+    if result.advice.verdict is Verdict.STAY:
+        assert result.moves == ()
+        assert result.next_steps is NextSteps.STRENGTHEN
+        assert result.advice.target == result.type
+        assert result.advice.next_step is None
+        for ranked in result.strengthening:
+            # a move of the transition into the current type, from the one below
+            assert bank.type_index(ranked.move.from_type) == current - 1
+    if result.advice.verdict is Verdict.MOVE_UP:
+        assert result.strengthening == ()
+        assert all(m.move.from_type == result.type.id for m in result.moves)
+        assert result.advice.target is not None
+        assert bank.type_index(result.advice.target.id) > current
+
+
+@PROPERTY_SETTINGS
+@given(data=st.data())
+def test_the_target_never_passes_a_row_that_does_not_say_move_up(data: st.DataObject) -> None:
+    bank = data.draw(advised_banks())
+    context = data.draw(yes_no_contexts())
+    current = data.draw(st.sampled_from(bank.types))
+    target = advise(bank, current, context).target
+    if target is None:
+        return
+    for passed in bank.types[bank.type_index(current.id) : bank.type_index(target.id)]:
+        assert read_row(bank, passed, context).verdict is Verdict.MOVE_UP
+
+
+# --- intervals ---------------------------------------------------------------------------
+
+
+@PROPERTY_SETTINGS
+@given(data=st.data())
+def test_more_of_the_same_responses_never_widen_an_interval(data: st.DataObject) -> None:
+    bank = data.draw(banks())
+    answers = data.draw(st.lists(responses_for(bank, VALUE), min_size=4, max_size=10))
+    answers += [Response(side, {it.id: 3 for it in bank.items}) for side in Side] * 2
+    once = score_responses(bank, answers, threshold=2)
+    twice = score_responses(bank, answers * 2, threshold=2)
+    assert once.score == twice.score
+    pairs = [(once.score_interval, twice.score_interval)]
+    pairs += [(once.sides[side].interval, twice.sides[side].interval) for side in Side]
+    for before, after in pairs:
+        assert before is not None and after is not None
+        assert after.high - after.low <= before.high - before.low + 1e-9
+    assert once.score_interval is not None and once.score is not None
+    assert once.score_interval.low <= once.score <= once.score_interval.high

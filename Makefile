@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint typecheck pytest bench clean messages translations
+.PHONY: run test lint typecheck pytest bench clean messages translations backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +78,22 @@ messages: $(VENV)/.runtime
 
 translations: $(VENV)/.runtime
 	$(if $(CATALOGS),$(BIN)/pybabel compile -d translations,@echo "no catalogs in translations/")
+
+# Backups of the database the settings name (DATABASE_URL, else instance/survey.sqlite3), taken
+# while the app runs: `make backup` writes a dated file into BACKUP_DIR, `make restore
+# FILE=…` puts one back (FORCE=1 to replace a database that holds data). In production, read
+# the service's settings first: sh -c 'set -a; . /etc/alignment-survey/env; make backup'.
+BACKUP_DIR ?= backups
+# The development secret stands in when SECRET_KEY is not set (see `make run`).
+WITH_SECRET = SECRET_KEY="$${SECRET_KEY:-$$(cat instance/secret_key 2>/dev/null)}"
+
+backup: $(VENV)/.runtime
+	mkdir -p -m 700 $(BACKUP_DIR)
+	$(WITH_SECRET) $(FLASK) backup $(BACKUP_DIR)
+
+restore: $(VENV)/.runtime
+	$(if $(FILE),,$(error usage: make restore FILE=$(BACKUP_DIR)/survey-<time>.sqlite3 [FORCE=1]))
+	$(WITH_SECRET) $(FLASK) restore $(if $(FORCE),--force) "$(FILE)"
 
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench.report

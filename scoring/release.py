@@ -169,6 +169,62 @@ def receive(ledger: Ledger, given: Contribution, threshold: int) -> Ledger:
     return release(added, threshold) if release_due(added, threshold) else added
 
 
+@dataclass(frozen=True)
+class Intake:
+    """A side's ledger after taking in new responses, and what has to be written down."""
+
+    ledger: Ledger
+    #: Question answers the last release held back (all of pending's answers but those of
+    #: responses still waiting); what the database keeps between releases.
+    carried: Histogram
+    #: The release each new response joined, in order; ``None`` while it waits.
+    groups: tuple[int | None, ...]
+    #: The release that responses already waiting before the intake joined, if any.
+    waiting_joined: int | None
+    #: (number, threshold) of every release the intake made.
+    releases: tuple[tuple[int, int], ...]
+
+
+def take_in(
+    ledger: Ledger, carried: Histogram, new: Sequence[Contribution], threshold: int
+) -> Intake:
+    """Add ``new`` responses one by one, releasing whenever a group is complete.
+
+    ``ledger.pending`` must already hold the responses that were waiting before
+    (``carried`` being the held-back part of it); if they alone make a group, it is
+    released first.
+    """
+    groups: list[int | None] = []
+    waiting_since = 0  # index in ``new`` of the first response that is still waiting
+    waiting_joined: int | None = None
+    releases: list[tuple[int, int]] = []
+
+    def settle() -> None:
+        nonlocal ledger, carried, waiting_since, waiting_joined
+        ledger = release(ledger, threshold)
+        carried = ledger.pending.answers
+        releases.append((ledger.groups, threshold))
+        if waiting_joined is None:
+            waiting_joined = ledger.groups
+        groups[waiting_since:] = [ledger.groups] * (len(groups) - waiting_since)
+        waiting_since = len(groups)
+
+    if release_due(ledger, threshold):
+        settle()
+    for given in new:
+        ledger = add(ledger, given)
+        groups.append(None)
+        if release_due(ledger, threshold):
+            settle()
+    return Intake(
+        ledger=ledger,
+        carried=_frozen(dict(carried)),
+        groups=tuple(groups),
+        waiting_joined=waiting_joined,
+        releases=tuple(releases),
+    )
+
+
 def replay(
     groups: Sequence[tuple[int, Iterable[Contribution]]], pending: Iterable[Contribution]
 ) -> Ledger:

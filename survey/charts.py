@@ -362,7 +362,7 @@ def cached_chart(
     svg = chart_cache.get(key)
     if svg is None:
         svg = renderer(bank, result, locale)
-        chart_cache.put(key, svg)
+        chart_cache[key] = svg
     return bytes(svg)
 
 

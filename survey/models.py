@@ -1,8 +1,15 @@
 """Database tables. Invariants are constraints, so bad rows cannot exist at all.
 
-Anonymity: a ``Response`` holds its side, whether it counts and the *day* it
-was submitted — never an IP address, a user agent, an exact time, a cookie or
-the link token it came through.
+Anonymity: a ``Response`` holds its side, whether it counts, the *day* it was
+submitted and which release of its side included it — never an IP address, a user
+agent, an exact time, a cookie, an invitation code or the link token it came
+through. Its id is random, not a counter, and on SQLite the response tables have no
+hidden row number either (``WITHOUT ROWID``), so storage order does not give away
+the order of submissions.
+
+Published figures come from the per-side ledgers (``SideLedger``,
+``QuestionTally``, ``ScoreTally``), kept in the same transaction as every stored
+response; see ``scoring.release`` for the rule and ``survey.services.ledgers``.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from typing import Any
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -23,15 +31,26 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from scoring import DEFAULT_THRESHOLD, Side
 from survey.extensions import db
 
 NAME_MAX = 200
 TOKEN_BYTES = 24  # 192 bits, above the 128 the links promise
-SIDES = ("marketing", "sales")
+ID_BYTES = 16  # random row ids: 128 bits, never a counter
+#: The CHECK every ``side`` column carries, built from the one list of sides.
+SIDE_CHECK = "side IN ({})".format(", ".join(f"'{side.value}'" for side in Side))
+#: How respondents may get in: anyone with the link, or with a single-use code.
+INVITATION_MODES = ("link", "codes")
+#: SQLite keeps a hidden, growing row number for ordinary tables; these tables do without.
+NO_ROW_NUMBER = {"sqlite_with_rowid": False}
 
 
 def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def new_id() -> str:
+    return secrets.token_hex(ID_BYTES)
 
 
 def today() -> dt.date:
@@ -97,10 +116,18 @@ class Assessment(db.Model):  # type: ignore[name-defined,misc]
         ForeignKey("organisation.id", ondelete="CASCADE"), index=True
     )
     name: Mapped[str] = mapped_column(String(NAME_MAX), default="Baseline")
-    #: The ``version`` of the question bank the wave was created with.
+    #: The ``version`` number the question bank declared when the wave was created.
     bank_version: Mapped[int]
-    #: Sides with fewer counted responses than this are hidden from every report.
-    threshold: Mapped[int] = mapped_column(SmallInteger, default=5)
+    #: The exact bank the wave is scored, shown and exported with (see ``BankVersion``).
+    bank_digest: Mapped[str] = mapped_column(ForeignKey("bank_version.digest"), index=True)
+    #: Published figures move only in whole groups of this many counted responses per side.
+    threshold: Mapped[int] = mapped_column(SmallInteger, default=DEFAULT_THRESHOLD)
+    #: ``link``: anyone with a side's link may answer (up to its headcount);
+    #: ``codes``: each response needs a single-use invitation code.
+    invitations: Mapped[str] = mapped_column(String(8), default="link")
+    #: Expected respondents per side; a side stops taking responses at its headcount.
+    marketing_headcount: Mapped[int | None] = mapped_column(SmallInteger)
+    sales_headcount: Mapped[int | None] = mapped_column(SmallInteger)
     #: Answers to the advisor's questions (factor id → value); ``None`` if not given.
     context: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     is_open: Mapped[bool] = mapped_column(default=True)
@@ -117,16 +144,47 @@ class Assessment(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (
         CheckConstraint("threshold >= 1", name="threshold_positive"),
         CheckConstraint("length(name) > 0", name="name_not_empty"),
+        CheckConstraint(
+            "invitations IN ({})".format(", ".join(f"'{mode}'" for mode in INVITATION_MODES)),
+            name="invitations_known",
+        ),
+        CheckConstraint(
+            "marketing_headcount IS NULL OR marketing_headcount >= 1",
+            name="marketing_headcount_positive",
+        ),
+        CheckConstraint(
+            "sales_headcount IS NULL OR sales_headcount >= 1", name="sales_headcount_positive"
+        ),
     )
 
     def survey_token(self, side: str) -> str:
-        return self.marketing_token if side == "marketing" else self.sales_token
+        return self.marketing_token if side == Side.MARKETING else self.sales_token
+
+    def headcount(self, side: str) -> int | None:
+        return self.marketing_headcount if side == Side.MARKETING else self.sales_headcount
+
+
+class BankVersion(db.Model):  # type: ignore[name-defined,misc]
+    """A question bank exactly as some wave was created with it, kept for good.
+
+    Editing ``questions.yaml`` makes a new version for new waves; older waves keep
+    being scored, shown and exported with the text stored here.
+    """
+
+    __tablename__ = "bank_version"
+
+    #: SHA-256 of ``text``.
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: The ``version`` number the bank declares.
+    version: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    stored_on: Mapped[dt.date] = mapped_column(default=today)
 
 
 class Response(db.Model):  # type: ignore[name-defined,misc]
     """One anonymous respondent's submission (see the module docstring)."""
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[str] = mapped_column(String(2 * ID_BYTES), primary_key=True, default=new_id)
     assessment_id: Mapped[int] = mapped_column(
         ForeignKey("assessment.id", ondelete="CASCADE")
     )
@@ -134,6 +192,8 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
     #: False when fewer than two thirds of the items had a 1–5 answer.
     counted: Mapped[bool]
     submitted_on: Mapped[dt.date] = mapped_column(default=today)
+    #: Which release of its side included it (1, 2 …); ``None`` while it waits for a group.
+    release_group: Mapped[int | None] = mapped_column(SmallInteger)
 
     assessment: Mapped[Assessment] = relationship(back_populates="responses")
     answers: Mapped[list[Answer]] = relationship(
@@ -141,15 +201,17 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
     )
 
     __table_args__ = (
-        CheckConstraint("side IN ('marketing', 'sales')", name="side_known"),
+        CheckConstraint(SIDE_CHECK, name="side_known"),
         Index("ix_response_assessment_side", "assessment_id", "side", "counted"),
+        Index("ix_response_release", "assessment_id", "side", "release_group"),
+        NO_ROW_NUMBER,
     )
 
 
 class Answer(db.Model):  # type: ignore[name-defined,misc]
     """One answer of one response, in long format; ``value`` NULL means "don't know"."""
 
-    response_id: Mapped[int] = mapped_column(
+    response_id: Mapped[str] = mapped_column(
         ForeignKey("response.id", ondelete="CASCADE"), primary_key=True
     )
     item_id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -157,6 +219,7 @@ class Answer(db.Model):  # type: ignore[name-defined,misc]
 
     __table_args__ = (
         CheckConstraint("value IS NULL OR (value BETWEEN 1 AND 5)", name="value_on_scale"),
+        NO_ROW_NUMBER,
     )
 
 
@@ -173,8 +236,120 @@ class Draft(db.Model):  # type: ignore[name-defined,misc]
     side: Mapped[str] = mapped_column(String(16))
     answers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     updated_on: Mapped[dt.date] = mapped_column(default=today, onupdate=today)
+    #: The invitation code the respondent entered (``codes`` waves); marked used on submit.
+    invitation_code: Mapped[str | None] = mapped_column(String(32))
 
-    __table_args__ = (CheckConstraint("side IN ('marketing', 'sales')", name="side_known"),)
+    __table_args__ = (CheckConstraint(SIDE_CHECK, name="side_known"), NO_ROW_NUMBER)
+
+
+class InvitationCode(db.Model):  # type: ignore[name-defined,misc]
+    """A single-use code that lets one person answer for one side of a ``codes`` wave.
+
+    Only ``used`` changes when its response is stored (in the same transaction);
+    nothing here or in the response says which code went with which response.
+    """
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    side: Mapped[str] = mapped_column(String(16))
+    used: Mapped[bool] = mapped_column(default=False)
+
+    __table_args__ = (CheckConstraint(SIDE_CHECK, name="side_known"), NO_ROW_NUMBER)
+
+
+class SideLedger(db.Model):  # type: ignore[name-defined,misc]
+    """Per wave and side: how many responses are released and how many wait for a group."""
+
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), primary_key=True
+    )
+    side: Mapped[str] = mapped_column(String(16), primary_key=True)
+    groups: Mapped[int] = mapped_column(default=0)
+    released_counted: Mapped[int] = mapped_column(default=0)
+    released_excluded: Mapped[int] = mapped_column(default=0)
+    pending_counted: Mapped[int] = mapped_column(default=0)
+    pending_excluded: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (CheckConstraint(SIDE_CHECK, name="side_known"),)
+
+
+class QuestionTally(db.Model):  # type: ignore[name-defined,misc]
+    """How many counted responses of a side gave each answer to one question.
+
+    ``n1`` … ``n5`` count the answers 1–5 (for a funnel stage: the owner codes),
+    ``dont_know`` the "don't know"s. Released rows are what results are computed
+    from; a ``pending`` row holds answers a release held back because too few
+    people of its group answered that question (they wait for the next release).
+    Responses not yet released are not tallied: a release reads their answers.
+    """
+
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), primary_key=True
+    )
+    side: Mapped[str] = mapped_column(String(16), primary_key=True)
+    question: Mapped[str] = mapped_column(String(80), primary_key=True)
+    pending: Mapped[bool] = mapped_column(primary_key=True)
+    dont_know: Mapped[int] = mapped_column(default=0)
+    n1: Mapped[int] = mapped_column(default=0)
+    n2: Mapped[int] = mapped_column(default=0)
+    n3: Mapped[int] = mapped_column(default=0)
+    n4: Mapped[int] = mapped_column(default=0)
+    n5: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (CheckConstraint(SIDE_CHECK, name="side_known"),)
+
+
+class ScoreTally(db.Model):  # type: ignore[name-defined,misc]
+    """Released respondents' own scores per scope (whole bank ``""`` or a dimension).
+
+    In integer units of ``scoring.rules.SCORE_UNIT`` per point, so sums stay exact.
+    """
+
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), primary_key=True
+    )
+    side: Mapped[str] = mapped_column(String(16), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(64), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(BigInteger, default=0)
+    total_squares: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    __table_args__ = (CheckConstraint(SIDE_CHECK, name="side_known"),)
+
+
+class WaveSummary(db.Model):  # type: ignore[name-defined,misc]
+    """A wave's published placement, stored whenever a release or the threshold changes it.
+
+    The workspace's lists read these rows instead of scoring every wave on every
+    visit. ``rules`` names the scoring rules that made it; a row made by other
+    rules is recomputed (``flask tallies rebuild`` does it for all).
+    """
+
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), primary_key=True
+    )
+    rules: Mapped[str] = mapped_column(String(32))
+    placed: Mapped[bool] = mapped_column(default=False)
+    #: Organisation score (20–100) and its 95 % interval; ``None`` while not placed.
+    score: Mapped[float | None]
+    score_low: Mapped[float | None]
+    score_high: Mapped[float | None]
+    type_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class Release(db.Model):  # type: ignore[name-defined,misc]
+    """The threshold each release of a side was made with, so the ledgers can be rebuilt."""
+
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), primary_key=True
+    )
+    side: Mapped[str] = mapped_column(String(16), primary_key=True)
+    number: Mapped[int] = mapped_column(primary_key=True)
+    threshold: Mapped[int] = mapped_column(SmallInteger)
+
+    __table_args__ = (CheckConstraint(SIDE_CHECK, name="side_known"),)
 
 
 class AuditEvent(db.Model):  # type: ignore[name-defined,misc]

@@ -23,11 +23,11 @@ from sqlalchemy import text
 from app import create_app
 from scoring import Side
 from survey.extensions import db, limiter
-from survey.models import Assessment, Organisation, Response, User
+from survey.models import Assessment, Organisation, User
 from survey.services import accounts
 from survey.services import assessments as assessment_service
-from survey.services.banks import current_bank
-from survey.services.responses import add_response
+from survey.services.banks import bank_of, current_bank
+from survey.services.responses import store_response
 from survey.services.results import clear_caches
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
@@ -183,12 +183,13 @@ def uniform_answers(
 
 def add_responses(
     assessment: Assessment, side: Side | str, answers: Mapping[str, int | None], count: int = 1
-) -> list[Response]:
+) -> list[bool]:
     """Store ``count`` identical responses directly (not through the form)."""
     side = Side(side)
-    stored = [add_response(assessment, side, answers, current_bank()) for _ in range(count)]
+    bank = bank_of(assessment)
+    counted = [store_response(assessment, side, answers, bank) for _ in range(count)]
     db.session.commit()
-    return stored
+    return counted
 
 
 def create_user(

@@ -15,7 +15,9 @@ each line names the file, where the problem is, and what is wrong.
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from scoring.model import Bank
@@ -28,11 +30,14 @@ from survey.yaml_input import load_yaml
 __all__ = [
     "SUPPORTED_VERSIONS",
     "BankError",
+    "BankSource",
+    "bank_digest",
     "bank_to_dict",
     "default_bank_path",
     "load_bank",
     "load_bank_cached",
     "load_default_bank",
+    "load_source_cached",
     "parse_bank",
 ]
 
@@ -83,10 +88,25 @@ def default_bank_path() -> Path:
     return Path(__file__).resolve().parent.parent.parent / "questions.yaml"
 
 
+@dataclass(frozen=True)
+class BankSource:
+    """A bank with the exact text it was parsed from and that text's SHA-256."""
+
+    bank: Bank
+    text: str
+    digest: str
+
+
+def bank_digest(text: str) -> str:
+    """The name a bank's text is stored under: its SHA-256, in hex."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 @functools.lru_cache(maxsize=4)
-def _load_cached(path: str, mtime_ns: int, size: int) -> Bank:
+def _load_cached(path: str, mtime_ns: int, size: int) -> BankSource:
     del mtime_ns, size  # only part of the cache key
-    return load_bank(path)
+    text = read_text_file(path, BankError)
+    return BankSource(bank=parse_bank(text, path), text=text, digest=bank_digest(text))
 
 
 def load_default_bank() -> Bank:
@@ -100,6 +120,11 @@ def load_bank_cached(path: str | os.PathLike[str]) -> Bank:
     Called on every request, so a bank named by ``BANK_PATH`` costs a ``stat``,
     not a YAML parse.
     """
+    return load_source_cached(path).bank
+
+
+def load_source_cached(path: str | os.PathLike[str]) -> BankSource:
+    """Like :func:`load_bank_cached`, with the file's text and digest."""
     path = Path(path)
     try:
         stat = path.stat()

@@ -90,9 +90,10 @@ def import_file(assessment_id: int, path: Path) -> None:
     totals = response_counts(assessment_id)
     threshold = get_assessment(assessment_id).threshold
     for side in Side:
-        counted = totals[side.value]["counted"]
-        if counted < threshold:
+        waiting = totals[side.value]["waiting"]
+        if waiting:
+            verb = "waits" if waiting == 1 else "wait"
             click.echo(
-                f"  {side.value} now has {count(counted, 'counted response')}; the report "
-                f"shows this side from {threshold} on."
+                f"  {side.value}: {count(waiting, 'response')} {verb} for a whole group of "
+                f"{threshold} before the report changes"
             )

@@ -11,7 +11,8 @@ from sqlalchemy import func, or_, select
 from scoring import Side
 from survey.extensions import db
 from survey.models import Assessment, Organisation, Response, User, new_token
-from survey.services.banks import current_bank
+from survey.services.banks import store_current_version
+from survey.services.ledgers import ledger_rows, open_ledgers
 
 
 def create_organisation(name: str, owner: User | None = None) -> Organisation:
@@ -28,15 +29,18 @@ def create_assessment(
     threshold: int | None = None,
     context: Mapping[str, Any] | None = None,
 ) -> Assessment:
+    bank = store_current_version()
     assessment = Assessment(
         organisation=organisation,
         name=name,
-        bank_version=current_bank().version,
+        bank_version=bank.version,
+        bank_digest=bank.digest,
         threshold=threshold or current_app.config["DEFAULT_THRESHOLD"],
         context=dict(context) if context else None,
     )
     db.session.add(assessment)
     db.session.flush()
+    open_ledgers(assessment)
     return assessment
 
 
@@ -101,15 +105,17 @@ def all_response_counts() -> dict[tuple[int, str, bool], int]:
 
 
 def response_counts(assessment_id: int) -> dict[str, dict[str, int]]:
-    """Counted and excluded responses per side (counts only, safe to show)."""
-    counts = {side.value: {"counted": 0, "excluded": 0} for side in Side}
-    rows = db.session.execute(
-        select(Response.side, Response.counted, func.count())
-        .where(Response.assessment_id == assessment_id)
-        .group_by(Response.side, Response.counted)
-    )
-    for side, counted, number in rows:
-        counts[side]["counted" if counted else "excluded"] = number
+    """Per side: the released counted and excluded responses, and how many wait for the
+    next release (whether a waiting response counts is not shown until it is released)."""
+    rows = ledger_rows([assessment_id])
+    counts = {}
+    for side in Side:
+        row = rows.get((assessment_id, side))
+        counts[side.value] = {
+            "counted": row.released_counted if row else 0,
+            "excluded": row.released_excluded if row else 0,
+            "waiting": row.pending_counted + row.pending_excluded if row else 0,
+        }
     return counts
 
 

@@ -1,14 +1,73 @@
-"""The question bank the running app uses."""
+"""Question banks: the file new waves use, and the exact version each wave was made with.
+
+A wave is scored, shown and exported with the bank it was created with, never
+with whatever ``questions.yaml`` holds today: editing the bank makes a new
+version for new waves and leaves every older wave as it was. Each version is
+stored once (``BankVersion``, keyed by the SHA-256 of its text).
+"""
 
 from __future__ import annotations
+
+import threading
+from pathlib import Path
 
 from flask import current_app
 
 from scoring import Bank
-from survey.bank import load_bank_cached, load_default_bank
+from survey.bank import BankSource, default_bank_path, load_source_cached, parse_bank
+from survey.extensions import db
+from survey.models import Assessment, BankVersion
+
+_parsed: dict[str, Bank] = {}
+_parsed_lock = threading.Lock()
+
+
+def current_source() -> BankSource:
+    """The bank file new waves are created with: ``BANK_PATH`` or the shipped file."""
+    path = current_app.config.get("BANK_PATH")
+    return load_source_cached(Path(path) if path else default_bank_path())
 
 
 def current_bank() -> Bank:
-    """The bank named by ``BANK_PATH``, or the shipped ``questions.yaml``."""
-    path = current_app.config.get("BANK_PATH")
-    return load_bank_cached(path) if path else load_default_bank()
+    """The bank new waves are created with (the respondents' questions come from
+    :func:`bank_of` their wave)."""
+    return current_source().bank
+
+
+def store_current_version() -> BankVersion:
+    """The stored copy of the current bank file, added to the session if it is new."""
+    source = current_source()
+    stored = db.session.get(BankVersion, source.digest)
+    if stored is None:
+        stored = BankVersion(digest=source.digest, version=source.bank.version, text=source.text)
+        db.session.add(stored)
+        db.session.flush()
+    return stored
+
+
+def bank_by_digest(digest: str) -> Bank:
+    """The bank stored under ``digest``, parsed once per process."""
+    with _parsed_lock:
+        cached = _parsed.get(digest)
+    if cached is not None:
+        return cached
+    source = current_source()
+    if source.digest == digest:
+        bank = source.bank
+    else:
+        stored = db.session.get(BankVersion, digest)
+        if stored is None:
+            raise LookupError(f"no stored question bank with digest {digest}")
+        bank = parse_bank(stored.text, f"stored bank version {stored.version}")
+    with _parsed_lock:
+        _parsed[digest] = bank
+    return bank
+
+
+def bank_of(assessment: Assessment) -> Bank:
+    """The bank ``assessment`` was created with."""
+    return bank_by_digest(assessment.bank_digest)
+
+
+def stored_versions() -> list[BankVersion]:
+    return list(db.session.scalars(db.select(BankVersion).order_by(BankVersion.stored_on)))

@@ -36,19 +36,20 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from scoring import Bank, Item, Side, is_counted
 from scoring import Response as ScoringResponse
 from scoring.model import HIGHEST_ANSWER, LOWEST_ANSWER
 from survey.extensions import db
-from survey.models import NAME_MAX, Answer, Assessment, Organisation, Response, User, today
+from survey.models import NAME_MAX, Organisation, User, today
 from survey.problems import Problems, read_text_file
 from survey.services.assessments import create_assessment, create_organisation
 from survey.services.audit import organisation_target
 from survey.services.banks import current_bank
 from survey.services.context import ContextAnswers, ContextError, parse_context
 from survey.services.organisations import active_account
+from survey.services.responses import store_responses
 from survey.services.unit_of_work import unit_of_work
 from survey.yaml_input import CUSTOM_ERROR_PREFIX, describe_error, load_yaml
 
@@ -408,71 +409,6 @@ def leave_unanswered(
     return {item_id: answers[item_id] if item_id in kept else None for item_id in item_ids}
 
 
-def bulk_insert_responses(
-    assessment: Assessment,
-    rows: Iterable[tuple[Side, Mapping[str, int | None]]],
-    bank: Bank | None = None,
-    *,
-    submitted_on: dt.date | None = None,
-) -> int:
-    """Insert many responses with a few multi-row statements (the caller commits).
-
-    Each response counts or not exactly as with ``add_response``. Returns how many
-    responses were inserted.
-    """
-    bank = bank or current_bank()
-    rows = list(rows)
-    unknown = {item_id for _side, answers in rows for item_id in answers} - {
-        item.id for item in bank.items
-    }
-    if unknown:
-        raise ValueError(f"unknown item ids: {', '.join(sorted(unknown))}")
-    if not rows:
-        return 0
-    if assessment.id is None:
-        db.session.flush()
-    day = submitted_on or today()
-    response_ids = db.session.scalars(
-        insert(Response).returning(Response.id, sort_by_parameter_order=True),
-        [
-            {
-                "assessment_id": assessment.id,
-                "side": Side(side).value,
-                "counted": is_counted(bank, ScoringResponse(side=Side(side), answers=answers)),
-                "submitted_on": day,
-            }
-            for side, answers in rows
-        ],
-    ).all()
-    _insert_answers(
-        (response_id, item_id, value)
-        for response_id, (_side, answers) in zip(response_ids, rows, strict=True)
-        for item_id, value in answers.items()
-    )
-    db.session.expire(assessment, ["responses"])
-    return len(rows)
-
-
-def _insert_answers(rows: Iterable[tuple[int, str, int | None]]) -> None:
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg":
-        # COPY is about three times faster than executemany for 400,000 rows.
-        driver_connection: Any = connection.connection.driver_connection
-        with (
-            driver_connection.cursor() as cursor,
-            cursor.copy(
-                f"COPY {Answer.__table__.name} (response_id, item_id, value) FROM STDIN"
-            ) as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-        return
-    values = [{"response_id": r, "item_id": i, "value": v} for r, i, v in rows]
-    if values:
-        # Core insert: one executemany, without the ORM's per-row bookkeeping.
-        connection.execute(insert(Answer.__table__), values)
-
-
 def _wave_rows(
     bank: Bank, rng: random.Random, wave: DemoWave, excluded_share: float
 ) -> list[tuple[Side, dict[str, int | None]]]:
@@ -517,7 +453,7 @@ def create_demo(
         assessment.created_on = started
         rows = _wave_rows(bank, rng, wave, scenario.excluded_share)
         answered_on = started + dt.timedelta(days=rng.randint(1, ANSWERING_DAYS))
-        bulk_insert_responses(assessment, rows, bank, submitted_on=min(answered_on, today()))
+        store_responses(assessment, rows, bank, submitted_on=min(answered_on, today()))
     db.session.flush()
     return organisation
 
@@ -560,7 +496,6 @@ __all__ = [
     "DemoWave",
     "Profile",
     "Tendency",
-    "bulk_insert_responses",
     "check_scenario",
     "create_demo",
     "create_demo_for",

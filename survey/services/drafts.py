@@ -39,7 +39,7 @@ from scoring.model import HIGHEST_ANSWER, LOWEST_ANSWER
 from scoring.rules import COUNTED_SHARE
 from survey.extensions import db
 from survey.models import Assessment, Draft, today
-from survey.services.responses import DONT_KNOW, add_response, parse_answer
+from survey.services.responses import DONT_KNOW, parse_answer, store_response
 from survey.services.unit_of_work import unit_of_work
 
 COOKIE_NAME = "survey_draft"
@@ -232,8 +232,7 @@ def submit(
         if draft is None:
             work.discard()
             return None
-        response = add_response(assessment, side, values, bank)
-        counted = response.counted
+        counted = store_response(assessment, side, values, bank)
         db.session.delete(draft)
     return Submission(
         counted=counted,

@@ -17,7 +17,7 @@ import codecs
 import csv
 import difflib
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from scoring import Bank, Side
@@ -25,7 +25,7 @@ from survey.models import Assessment
 from survey.problems import Problems
 from survey.services.assessments import get_assessment
 from survey.services.audit import assessment_target
-from survey.services.responses import add_response, parse_answer
+from survey.services.responses import parse_answer, store_responses
 from survey.services.unit_of_work import unit_of_work
 
 SIDE_COLUMN = "side"
@@ -263,9 +263,9 @@ def import_into(
 
 
 def import_responses(
-    assessment: Assessment, responses: Iterable[ParsedResponse], bank: Bank
+    assessment: Assessment, responses: Sequence[ParsedResponse], bank: Bank
 ) -> dict[Side, SideImport]:
-    """Add checked responses to the session (the caller's unit of work commits).
+    """Add checked responses in the caller's unit of work, through the bulk path.
 
     Whether each response counts is decided as for the survey form. Raises
     :class:`AssessmentClosedError` if the assessment no longer takes responses.
@@ -275,14 +275,8 @@ def import_responses(
             f"assessment {assessment.id} ({assessment.organisation.name} / {assessment.name}) "
             "is closed and takes no responses"
         )
-    imported = dict.fromkeys(Side, 0)
-    excluded = dict.fromkeys(Side, 0)
-    for side, answers in responses:
-        response = add_response(assessment, side, answers, bank)
-        imported[side] += 1
-        if not response.counted:
-            excluded[side] += 1
-    return {side: SideImport(imported[side], excluded[side]) for side in Side}
+    stored = store_responses(assessment, responses, bank)
+    return {side: SideImport(*stored[side]) for side in Side}
 
 
 __all__ = [

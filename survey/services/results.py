@@ -1,143 +1,106 @@
-"""From stored answers to a scoring result, with one GROUP BY and a small cache.
+"""A wave's published result: its released tallies, scored with the bank it was created with.
 
-The database does the only heavy work: a single aggregation of the counted
-answers per side and item (count, sum, sum of squares). ``scoring`` turns
-those tallies into the result. A result is cached under a fingerprint of the
-assessment (number of responses, newest response id, threshold, context and
-bank version), so a refresh with no new responses costs one indexed query.
+Reading a result costs a few small indexed queries whatever the wave's size: the
+released tallies are kept at write time (``survey.services.ledgers``). The scored
+result is kept in a small per-process cache under a key made of everything it
+depends on — the released state of both sides, the threshold, the advisor's
+context and the bank's digest — so a cached result is never stale, in any worker.
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
-from types import MappingProxyType
-from typing import Any
 
-from sqlalchemy import func, select
+from cachetools import LRUCache
 
-from scoring import AssessmentResult, ItemTally, Side, Tallies, score_assessment
-from survey.extensions import db
-from survey.models import Answer, Assessment, Response
-from survey.services.banks import current_bank
+from scoring import AssessmentResult, Side, score_assessment
+from survey.models import Assessment
+from survey.services import ledgers
+from survey.services.banks import bank_of
 
-CACHE_SIZE = 64
+CACHE_SIZE = 512
 
 
 @dataclass(frozen=True)
 class Fingerprint:
+    """Everything a wave's published result depends on; equal fingerprints, equal results."""
+
     assessment_id: int
-    responses: int
-    newest_response: int
+    bank_digest: str
     threshold: int
     context: str
-    bank_version: int
+    #: Per side: (releases, released counted, released excluded).
+    released: tuple[tuple[int, int, int], ...]
+
+    @property
+    def version(self) -> str:
+        """A short tag that changes exactly when the published result may change."""
+        return "-".join(str(groups) for groups, _counted, _excluded in self.released)
+
+
+_results: LRUCache[Fingerprint, AssessmentResult] = LRUCache(CACHE_SIZE)
+_results_lock = threading.Lock()
+#: Rendered charts, keyed by (fingerprint, chart name, language); see ``survey.charts``.
+chart_cache: LRUCache[tuple[Fingerprint, str, str], bytes] = LRUCache(CACHE_SIZE)
 
 
 def fingerprint(assessment: Assessment) -> Fingerprint:
-    number, newest = db.session.execute(
-        select(func.count(Response.id), func.coalesce(func.max(Response.id), 0)).where(
-            Response.assessment_id == assessment.id
+    """The wave's fingerprint, from its two ledger rows (one small query)."""
+    rows = ledgers.ledger_rows([assessment.id])
+    released = []
+    for side in Side:
+        row = rows.get((assessment.id, side))
+        released.append(
+            (row.groups, row.released_counted, row.released_excluded) if row else (0, 0, 0)
         )
-    ).one()
     return Fingerprint(
         assessment_id=assessment.id,
-        responses=number,
-        newest_response=newest,
+        bank_digest=assessment.bank_digest,
         threshold=assessment.threshold,
         context=json.dumps(assessment.context, sort_keys=True),
-        bank_version=current_bank().version,
+        released=tuple(released),
     )
-
-
-def load_tallies(assessment_id: int) -> Tallies:
-    """Aggregate the counted answers of an assessment in one query."""
-    value = Answer.value
-    rows = db.session.execute(
-        select(
-            Response.side,
-            Answer.item_id,
-            func.count(value),
-            func.sum(value),
-            func.sum(value * value),
-        )
-        .join(Response, Answer.response_id == Response.id)
-        .where(
-            Response.assessment_id == assessment_id,
-            Response.counted.is_(True),
-            value.is_not(None),
-        )
-        .group_by(Response.side, Answer.item_id)
-    )
-    items = {
-        (Side(side), item_id): ItemTally(int(count), int(total), int(squares))
-        for side, item_id, count, total, squares in rows
-    }
-    counted = dict.fromkeys(Side, 0)
-    excluded = dict.fromkeys(Side, 0)
-    for side, is_counted, number in db.session.execute(
-        select(Response.side, Response.counted, func.count())
-        .where(Response.assessment_id == assessment_id)
-        .group_by(Response.side, Response.counted)
-    ):
-        (counted if is_counted else excluded)[Side(side)] = number
-    return Tallies(
-        items=MappingProxyType(items),
-        counted=MappingProxyType(counted),
-        excluded=MappingProxyType(excluded),
-    )
-
-
-class _LruCache:
-    """A small thread-safe LRU map; each worker process keeps its own."""
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._entries: OrderedDict[Any, Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Any) -> Any | None:
-        with self._lock:
-            if key not in self._entries:
-                return None
-            self._entries.move_to_end(key)
-            return self._entries[key]
-
-    def put(self, key: Any, value: Any) -> None:
-        with self._lock:
-            self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._size:
-                self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-
-_results = _LruCache(CACHE_SIZE)
-#: Rendered charts, keyed by (fingerprint, chart name); see ``survey.charts``.
-chart_cache = _LruCache(CACHE_SIZE * 4)
 
 
 def assessment_result(assessment: Assessment) -> tuple[AssessmentResult, Fingerprint]:
-    """The scoring result of an assessment, from the cache when nothing changed."""
+    """The published result of a wave, and the fingerprint it was computed for."""
     key = fingerprint(assessment)
-    cached = _results.get(key)
+    with _results_lock:
+        cached = _results.get(key)
     if cached is not None:
         return cached, key
+    side_ledgers = ledgers.published_ledgers([assessment.id])[assessment.id]
+    bank = bank_of(assessment)
     result = score_assessment(
-        current_bank(),
-        load_tallies(assessment.id),
+        bank,
+        ledgers.published_tallies(bank, side_ledgers),
         threshold=assessment.threshold,
         context=assessment.context,
     )
-    _results.put(key, result)
+    with _results_lock:
+        _results[key] = result
     return result, key
 
 
+def waiting_counts(assessment: Assessment) -> dict[Side, tuple[int, int]]:
+    """Per side: (responses received since the last release, responses released)."""
+    rows = ledgers.ledger_rows([assessment.id])
+    counts: dict[Side, tuple[int, int]] = {}
+    for side in Side:
+        row = rows.get((assessment.id, side))
+        if row is None:
+            counts[side] = (0, 0)
+        else:
+            counts[side] = (
+                row.pending_counted + row.pending_excluded,
+                row.released_counted + row.released_excluded,
+            )
+    return counts
+
+
 def clear_caches() -> None:
-    _results.clear()
+    with _results_lock:
+        _results.clear()
     chart_cache.clear()

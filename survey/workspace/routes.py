@@ -306,7 +306,7 @@ def _live_state(assessment: Assessment) -> dict[str, Any]:
         "placed": result.is_placed,
     }
     if result.is_placed and result.type is not None and result.score is not None:
-        version = f"{wave.fingerprint.responses}-{wave.fingerprint.newest_response}"
+        version = wave.fingerprint.version
         state.update(
             type=result.type.name.get(current_locale()),
             score=round(result.score, 1),

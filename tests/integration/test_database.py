@@ -10,9 +10,10 @@ from sqlalchemy import event, func, select, text
 from scoring import Side
 from survey.database import begin_write
 from survey.extensions import db
-from survey.models import Answer, Assessment, Response
+from survey.models import Answer, Assessment, Response, SideLedger
 from survey.services.banks import current_bank
-from survey.services.responses import add_response
+from survey.services.responses import store_response
+from survey.services.unit_of_work import unit_of_work
 from tests.conftest import create_assessment, uniform_answers
 
 WRITERS = 8
@@ -28,10 +29,9 @@ def test_concurrent_writers_store_every_response(app: Flask) -> None:
         with app.app_context():
             try:
                 for _ in range(RESPONSES_PER_WRITER):
-                    begin_write()
-                    assessment = db.session.get_one(Assessment, assessment_id)
-                    add_response(assessment, Side.SALES, answers, current_bank())
-                    db.session.commit()
+                    with unit_of_work():
+                        assessment = db.session.get_one(Assessment, assessment_id)
+                        store_response(assessment, Side.SALES, answers, current_bank())
             except BaseException as error:  # collected and asserted below
                 errors.append(error)
             finally:
@@ -50,6 +50,14 @@ def test_concurrent_writers_store_every_response(app: Flask) -> None:
     assert db.session.scalar(select(func.count()).select_from(Answer)) == (
         WRITERS * RESPONSES_PER_WRITER * len(current_bank().items)
     )
+    # Every response went into its side's ledger exactly once: 80 make 16 whole groups of 5.
+    ledger = db.session.scalar(
+        select(SideLedger).where(
+            SideLedger.assessment_id == assessment_id, SideLedger.side == "sales"
+        )
+    )
+    assert ledger is not None
+    assert (ledger.groups, ledger.released_counted, ledger.pending_counted) == (16, 80, 0)
 
 
 def test_sqlite_connections_use_wal_busy_timeout_and_foreign_keys(app: Flask) -> None:

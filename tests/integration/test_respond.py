@@ -720,12 +720,14 @@ def test_end_to_end_with_csrf_protection(make_app: Any, bank: Bank) -> None:
 
 def test_stored_responses_hold_nothing_that_identifies_a_person(app: Flask) -> None:
     tables = inspect(db.engine)
+    # release_group: which whole group of at least ``threshold`` people it was published with.
     assert {c["name"] for c in tables.get_columns("response")} == {
         "id",
         "assessment_id",
         "side",
         "counted",
         "submitted_on",
+        "release_group",
     }
     assert {c["name"] for c in tables.get_columns("answer")} == {"response_id", "item_id", "value"}
     assert {c["name"] for c in tables.get_columns("draft")} == {
@@ -734,4 +736,5 @@ def test_stored_responses_hold_nothing_that_identifies_a_person(app: Flask) -> N
         "side",
         "answers",
         "updated_on",
+        "invitation_code",
     }

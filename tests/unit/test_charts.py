@@ -42,14 +42,14 @@ def placed(
     return score_responses(bank, responses, threshold=5)
 
 
-def fingerprint(responses: int) -> Fingerprint:
+def fingerprint(groups: int) -> Fingerprint:
+    """A wave's fingerprint after ``groups`` releases of each side."""
     return Fingerprint(
         assessment_id=1,
-        responses=responses,
-        newest_response=responses,
+        bank_digest="0" * 64,
         threshold=5,
         context="null",
-        bank_version=1,
+        released=((groups, 5 * groups, 0), (groups, 5 * groups, 0)),
     )
 
 
@@ -161,7 +161,7 @@ def test_cached_chart_draws_once_per_fingerprint_and_locale(
     assert calls == ["en"]
     assert again == first
 
-    charts.cached_chart("dimensions", result_70, fingerprint(11), bank, "en")  # a new response
+    charts.cached_chart("dimensions", result_70, fingerprint(11), bank, "en")  # a new group
     assert calls == ["en", "en"]
     charts.cached_chart("dimensions", result_70, fingerprint(11), bank, "fr")
     assert calls == ["en", "en", "fr"]

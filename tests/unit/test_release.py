@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -26,6 +27,7 @@ from scoring.release import (
     release_due,
     released_tallies,
     replay,
+    take_in,
 )
 from tests.unit.scoring_factories import item, make_bank, response
 
@@ -196,3 +198,30 @@ def test_a_replay_of_the_stored_groups_agrees_with_the_live_ledger(
             pending[event.side] = []
     for side in Side:
         assert replay(groups[side], pending[side]) == ledgers[side]
+
+
+# --- taking in several responses at once (imports, the demo) ---------------------------
+
+
+def test_taking_in_a_batch_assigns_each_response_its_group() -> None:
+    rows = [contribution(BANK, answers(4)) for _ in range(12)]
+    intake = take_in(Ledger(), MappingProxyType({}), rows, 5)
+    assert intake.groups == (1,) * 5 + (2,) * 5 + (None, None)
+    assert intake.releases == ((1, 5), (2, 5))
+    assert intake.waiting_joined == 1
+    assert intake.ledger == feed(Ledger(), [answers(4)] * 12)
+
+
+def test_responses_waiting_before_a_batch_join_its_first_release() -> None:
+    waiting = feed(Ledger(), [answers(4)] * 3)
+    intake = take_in(waiting, MappingProxyType({}), [contribution(BANK, answers(2))] * 2, 5)
+    assert intake.groups == (1, 1)
+    assert intake.ledger.released.counted == 5
+
+
+def test_a_batch_keeps_the_answers_its_last_release_held_back() -> None:
+    rows = [answers(4)] * 5 + [answers(2)] * 2 + [answers(None)] * 3 + [answers(1)]
+    intake = take_in(Ledger(), MappingProxyType({}), [contribution(BANK, r) for r in rows], 5)
+    assert intake.carried == {("a", 2): 2, ("a", DONT_KNOW): 3}
+    # what waits: the held-back answers plus the last, unreleased response
+    assert intake.ledger.pending.answered("a") == 3

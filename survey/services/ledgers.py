@@ -1,0 +1,427 @@
+"""The ledgers behind every published figure, kept in the same transaction as each response.
+
+``scoring.release`` holds the rule; this module keeps its state in the database:
+
+* ``side_ledger`` — per side: releases so far, released counted/excluded responses,
+  and how many responses wait for the next group. A stored response only bumps the
+  waiting count here (one ``UPDATE``), which also serialises submissions of a side.
+* ``question_tally`` / ``score_tally`` — the released tallies that results read (a
+  few hundred rows whatever the wave's size), plus the answers a release held back.
+* ``release`` — the threshold each release was made with, and every response's
+  ``release_group``, so that :func:`rebuild` can replay them from the answers.
+
+When a side's waiting count reaches the threshold, the side is released: the
+waiting responses' answers are read (one small group), the pure rule runs, and the
+side's tally rows are written back. Responses that wait are never tallied, so no
+published number can move before a whole group has arrived.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+
+from scoring import Bank, Side, Tallies, score_assessment
+from scoring.model import Response as ScoringResponse
+from scoring.release import (
+    DONT_KNOW,
+    Contribution,
+    Histogram,
+    Intake,
+    Ledger,
+    Part,
+    add,
+    contribution,
+    released_tallies,
+    replay,
+    take_in,
+)
+from scoring.rules import RespondentTally
+from survey.extensions import db
+from survey.models import (
+    Answer,
+    Assessment,
+    QuestionTally,
+    Release,
+    Response,
+    ScoreTally,
+    SideLedger,
+    WaveSummary,
+)
+
+#: The tally column of each answer value (``DONT_KNOW`` = 0).
+VALUE_COLUMNS: Mapping[int, str] = MappingProxyType(
+    {DONT_KNOW: "dont_know", 1: "n1", 2: "n2", 3: "n3", 4: "n4", 5: "n5"}
+)
+#: Changes whenever the scoring rules change what a stored summary would say.
+SUMMARY_RULES = "2026-11-30"
+
+
+class SideFull(Exception):
+    """The side has all the responses its headcount allows; nothing was stored."""
+
+
+# --- side ledger rows --------------------------------------------------------------------
+
+
+def open_ledgers(assessment: Assessment) -> None:
+    """The empty ledger rows of a new wave (one per side)."""
+    for side in Side:
+        db.session.add(SideLedger(assessment_id=assessment.id, side=side.value))
+    db.session.flush()
+
+
+def _ledger_row(assessment_id: int, side: Side, *, lock: bool = False) -> SideLedger:
+    # The row changes through plain UPDATEs; always read what the database holds now.
+    query = (
+        select(SideLedger)
+        .where(SideLedger.assessment_id == assessment_id, SideLedger.side == side.value)
+        .execution_options(populate_existing=True)
+    )
+    if lock:
+        query = query.with_for_update()
+    row = db.session.scalar(query)
+    if row is None:  # a wave made before ledgers existed, or by a bare insert
+        row = SideLedger(
+            assessment_id=assessment_id,
+            side=side.value,
+            groups=0,
+            released_counted=0,
+            released_excluded=0,
+            pending_counted=0,
+            pending_excluded=0,
+        )
+        db.session.add(row)
+        db.session.flush()
+    return row
+
+
+def received(row: SideLedger) -> int:
+    """Every response the side has taken, released or waiting, counted or not."""
+    return row.released_counted + row.released_excluded + row.pending_counted + row.pending_excluded
+
+
+def check_room(assessment: Assessment, side: Side, arriving: int = 1) -> SideLedger:
+    """The side's ledger row, locked; :class:`SideFull` if ``arriving`` more would pass the
+    side's headcount."""
+    row = _ledger_row(assessment.id, side, lock=True)
+    headcount = assessment.headcount(side.value)
+    if headcount is not None and received(row) + arriving > headcount:
+        raise SideFull(side.value)
+    return row
+
+
+def ledger_rows(assessment_ids: Sequence[int]) -> dict[tuple[int, Side], SideLedger]:
+    rows = db.session.scalars(
+        select(SideLedger)
+        .where(SideLedger.assessment_id.in_(assessment_ids))
+        .execution_options(populate_existing=True)
+    )
+    return {(row.assessment_id, Side(row.side)): row for row in rows}
+
+
+# --- reading a ledger -------------------------------------------------------------------
+
+
+def _histogram(rows: Iterable[Any]) -> dict[tuple[str, int], int]:
+    answers: dict[tuple[str, int], int] = {}
+    for row in rows:
+        for value, column in VALUE_COLUMNS.items():
+            number = getattr(row, column)
+            if number:
+                answers[(row.question, value)] = number
+    return answers
+
+
+def _tally_rows(assessment_ids: Sequence[int]) -> tuple[list[Any], list[Any]]:
+    """The question and score tally rows of the waves, as plain rows (not ORM objects:
+    the tables are rewritten with plain statements, which an identity map would miss)."""
+    question_table, score_table = QuestionTally.__table__, ScoreTally.__table__
+    questions = list(
+        db.session.execute(
+            select(question_table).where(question_table.c.assessment_id.in_(assessment_ids))
+        )
+    )
+    scores = list(
+        db.session.execute(
+            select(score_table).where(score_table.c.assessment_id.in_(assessment_ids))
+        )
+    )
+    return questions, scores
+
+
+def _released_part(row: SideLedger, questions: Iterable[Any], scores: Iterable[Any]) -> Part:
+    return Part(
+        counted=row.released_counted,
+        excluded=row.released_excluded,
+        answers=MappingProxyType(_histogram(q for q in questions if not q.pending)),
+        scores=MappingProxyType(
+            {s.scope: RespondentTally(s.count, s.total, s.total_squares) for s in scores}
+        ),
+    )
+
+
+def published_ledgers(assessment_ids: Sequence[int]) -> dict[int, dict[Side, Ledger]]:
+    """The released part of both sides of each wave, in three queries for any number of waves.
+
+    Pending parts are left empty: nothing published may depend on them.
+    """
+    rows = ledger_rows(assessment_ids)
+    questions, scores = _tally_rows(assessment_ids)
+    by_side_q: dict[tuple[int, str], list[Any]] = defaultdict(list)
+    for q in questions:
+        by_side_q[(q.assessment_id, q.side)].append(q)
+    by_side_s: dict[tuple[int, str], list[Any]] = defaultdict(list)
+    for s in scores:
+        by_side_s[(s.assessment_id, s.side)].append(s)
+    ledgers: dict[int, dict[Side, Ledger]] = {}
+    for assessment_id in assessment_ids:
+        ledgers[assessment_id] = {}
+        for side in Side:
+            row = rows.get((assessment_id, side))
+            if row is None:
+                ledgers[assessment_id][side] = Ledger()
+                continue
+            key = (assessment_id, side.value)
+            released = _released_part(row, by_side_q[key], by_side_s[key])
+            ledgers[assessment_id][side] = Ledger(
+                released=released,
+                pending=Part(counted=row.pending_counted, excluded=row.pending_excluded),
+                groups=row.groups,
+            )
+    return ledgers
+
+
+def published_tallies(bank: Bank, ledgers: Mapping[Side, Ledger]) -> Tallies:
+    return released_tallies(bank, ledgers)
+
+
+def _stored_responses(
+    assessment_id: int, side: Side, *, waiting_only: bool
+) -> dict[str, tuple[int | None, dict[str, int | None]]]:
+    """Response id → (its release group, its answers), for one side of a wave."""
+    conditions = [Response.assessment_id == assessment_id, Response.side == side.value]
+    if waiting_only:
+        conditions.append(Response.release_group.is_(None))
+    responses: dict[str, tuple[int | None, dict[str, int | None]]] = {
+        response_id: (group, {})
+        for response_id, group in db.session.execute(
+            select(Response.id, Response.release_group).where(*conditions)
+        )
+    }
+    for response_id, item_id, value in db.session.execute(
+        select(Answer.response_id, Answer.item_id, Answer.value)
+        .join(Response, Answer.response_id == Response.id)
+        .where(*conditions)
+    ):
+        responses[response_id][1][item_id] = value
+    return responses
+
+
+def _contributions(
+    bank: Bank, side: Side, answer_sets: Iterable[dict[str, int | None]]
+) -> list[Contribution]:
+    return [contribution(bank, ScoringResponse(side, answers)) for answers in answer_sets]
+
+
+def load_ledger(assessment_id: int, side: Side, bank: Bank) -> tuple[Ledger, Histogram]:
+    """The whole ledger of one side (waiting responses included), and its held-back answers."""
+    row = _ledger_row(assessment_id, side)
+    questions, scores = _tally_rows([assessment_id])
+    questions = [q for q in questions if q.side == side.value]
+    scores = [s for s in scores if s.side == side.value]
+    carried = MappingProxyType(_histogram(q for q in questions if q.pending))
+    ledger = Ledger(
+        released=_released_part(row, questions, scores),
+        pending=Part(answers=carried),
+        groups=row.groups,
+    )
+    waiting = _stored_responses(assessment_id, side, waiting_only=True).values()
+    for given in _contributions(bank, side, (answers for _group, answers in waiting)):
+        ledger = add(ledger, given)
+    return ledger, carried
+
+
+# --- writing a ledger -------------------------------------------------------------------
+
+
+def _question_rows(
+    assessment_id: int, side: Side, answers: Histogram, *, pending: bool
+) -> list[dict[str, object]]:
+    rows: dict[str, dict[str, object]] = {}
+    for (question, value), number in answers.items():
+        row = rows.setdefault(
+            question,
+            {
+                "assessment_id": assessment_id,
+                "side": side.value,
+                "question": question,
+                "pending": pending,
+                **dict.fromkeys(VALUE_COLUMNS.values(), 0),
+            },
+        )
+        row[VALUE_COLUMNS[value]] = number
+    return list(rows.values())
+
+
+def write_ledger(assessment_id: int, side: Side, ledger: Ledger, carried: Histogram) -> None:
+    """Replace the side's stored tallies by ``ledger``'s released part and ``carried``."""
+    for table in (QuestionTally, ScoreTally):
+        db.session.execute(
+            delete(table).where(table.assessment_id == assessment_id, table.side == side.value)
+        )
+    question_rows = [
+        *_question_rows(assessment_id, side, ledger.released.answers, pending=False),
+        *_question_rows(assessment_id, side, carried, pending=True),
+    ]
+    if question_rows:
+        db.session.execute(insert(QuestionTally), question_rows)
+    score_rows = [
+        {
+            "assessment_id": assessment_id,
+            "side": side.value,
+            "scope": scope,
+            "count": tally.count,
+            "total": tally.total,
+            "total_squares": tally.total_squares,
+        }
+        for scope, tally in ledger.released.scores.items()
+    ]
+    if score_rows:
+        db.session.execute(insert(ScoreTally), score_rows)
+    db.session.execute(
+        update(SideLedger)
+        .where(SideLedger.assessment_id == assessment_id, SideLedger.side == side.value)
+        .values(
+            groups=ledger.groups,
+            released_counted=ledger.released.counted,
+            released_excluded=ledger.released.excluded,
+            pending_counted=ledger.pending.counted,
+            pending_excluded=ledger.pending.excluded,
+        )
+    )
+
+
+def _record_intake(assessment: Assessment, side: Side, intake: Intake) -> None:
+    if intake.waiting_joined is not None:
+        db.session.execute(
+            update(Response)
+            .where(
+                Response.assessment_id == assessment.id,
+                Response.side == side.value,
+                Response.release_group.is_(None),
+            )
+            .values(release_group=intake.waiting_joined)
+        )
+    if intake.releases:
+        db.session.execute(
+            insert(Release),
+            [
+                {
+                    "assessment_id": assessment.id,
+                    "side": side.value,
+                    "number": number,
+                    "threshold": threshold,
+                }
+                for number, threshold in intake.releases
+            ],
+        )
+    write_ledger(assessment.id, side, intake.ledger, intake.carried)
+
+
+# --- the two ways in --------------------------------------------------------------------
+
+
+def note_response(assessment: Assessment, side: Side, counted: bool, bank: Bank) -> bool:
+    """Count a just-stored response as waiting; release the side if that makes a group.
+
+    Call it in the unit of work that stored the response, after
+    :func:`check_room`. Returns whether the side was released.
+    """
+    values = (
+        {"pending_counted": SideLedger.pending_counted + 1}
+        if counted
+        else {"pending_excluded": SideLedger.pending_excluded + 1}
+    )
+    waiting = db.session.execute(
+        update(SideLedger)
+        .where(SideLedger.assessment_id == assessment.id, SideLedger.side == side.value)
+        .values(**values)
+        .returning(SideLedger.pending_counted)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    if waiting < assessment.threshold:
+        return False
+    ledger, carried = load_ledger(assessment.id, side, bank)
+    _record_intake(assessment, side, take_in(ledger, carried, (), assessment.threshold))
+    refresh_summary(assessment, bank)
+    return True
+
+
+def take_in_batch(
+    assessment: Assessment, side: Side, contributions: Sequence[Contribution], bank: Bank
+) -> tuple[int | None, ...]:
+    """Take many new responses of one side (an import, the demo) into its ledger.
+
+    Returns the release group of each, in order, to be stored with the responses,
+    which the caller inserts afterwards.
+    """
+    ledger, carried = load_ledger(assessment.id, side, bank)
+    intake = take_in(ledger, carried, contributions, assessment.threshold)
+    _record_intake(assessment, side, intake)
+    return intake.groups
+
+
+def _rebuild_side(assessment: Assessment, side: Side, bank: Bank) -> Ledger:
+    thresholds = dict(
+        db.session.execute(
+            select(Release.number, Release.threshold).where(
+                Release.assessment_id == assessment.id, Release.side == side.value
+            )
+        ).all()
+    )
+    members: dict[int | None, list[dict[str, int | None]]] = defaultdict(list)
+    for group, answers in _stored_responses(assessment.id, side, waiting_only=False).values():
+        members[group].append(answers)
+    groups = [(thresholds[n], _contributions(bank, side, members[n])) for n in sorted(thresholds)]
+    ledger = replay(groups, _contributions(bank, side, members[None]))
+    # What the last release held back: the pending part before the waiting ones came.
+    carried = replay(groups, []).pending.answers
+    _ledger_row(assessment.id, side)
+    write_ledger(assessment.id, side, ledger, carried)
+    return ledger
+
+
+def rebuild(assessment: Assessment, bank: Bank) -> dict[Side, Ledger]:
+    """Recompute both sides' ledgers from the stored answers and release groups."""
+    result = {side: _rebuild_side(assessment, side, bank) for side in Side}
+    refresh_summary(assessment, bank)
+    return result
+
+
+# --- the stored summary -----------------------------------------------------------------
+
+
+def summarise(assessment: Assessment, bank: Bank, tallies: Tallies) -> WaveSummary:
+    result = score_assessment(bank, tallies, threshold=assessment.threshold)
+    interval = result.score_interval
+    return WaveSummary(
+        assessment_id=assessment.id,
+        rules=SUMMARY_RULES,
+        placed=result.is_placed,
+        score=result.score,
+        score_low=interval.low if interval is not None else None,
+        score_high=interval.high if interval is not None else None,
+        type_id=result.type.id if result.type is not None else None,
+    )
+
+
+def refresh_summary(assessment: Assessment, bank: Bank) -> WaveSummary:
+    """Store the wave's published placement anew (after a release or a threshold change)."""
+    ledgers = published_ledgers([assessment.id])[assessment.id]
+    fresh = summarise(assessment, bank, released_tallies(bank, ledgers))
+    return db.session.merge(fresh)

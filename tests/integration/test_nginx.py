@@ -89,7 +89,7 @@ def render_site(folder: Path, *, https_port: int, http_port: int) -> str:
             code = code.replace(shipped, replacement)
         lines.append(code + hash_sign + comment)
     expected = {shipped: count for shipped, (_, count) in replacements.items()}
-    assert found == expected, "the shipped site's deployment values changed"
+    assert found == expected, f"the shipped site's deployment values changed: {found}"
     return "\n".join(lines) + "\n"
 
 
@@ -211,39 +211,27 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         stderr=subprocess.STDOUT,
     )
 
-    site = folder / "alignment-survey.conf"
-    site.write_text(render_site(folder, https_port=https_port, http_port=http_port))
-    nginx_conf = folder / "nginx.conf"
-    nginx_conf.write_text(main_config(folder, site))
-    nginx = subprocess.Popen(
-        [
-            NGINX,
-            "-p",
-            str(folder),
-            "-c",
-            str(nginx_conf),
-            "-e",
-            str(folder / "logs" / "error.log"),
-            "-g",
-            "daemon off;",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-    tls = ssl.create_default_context(cafile=str(folder / "tls" / "fullchain.pem"))
-    ready = Stack(
-        https_port,
-        http_port,
-        folder / "gunicorn.sock",
-        folder / "logs" / "alignment-survey.access.log",
-        tls,
-    )
+    nginx: subprocess.Popen[bytes] | None = None
     try:
+        site = folder / "alignment-survey.conf"
+        site.write_text(render_site(folder, https_port=https_port, http_port=http_port))
+        nginx_conf = folder / "nginx.conf"
+        nginx_conf.write_text(main_config(folder, site))
+        error_log = folder / "logs" / "error.log"
+        command = [NGINX, "-p", str(folder), "-c", str(nginx_conf), "-e", str(error_log)]
+        nginx = subprocess.Popen(
+            [*command, "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        tls = ssl.create_default_context(cafile=str(folder / "tls" / "fullchain.pem"))
+        access_log = folder / "logs" / "alignment-survey.access.log"
+        ready = Stack(https_port, http_port, folder / "gunicorn.sock", access_log, tls)
         wait_until_up(ready, gunicorn, nginx, folder)
         yield ready
     finally:
-        stop(nginx)
+        if nginx is not None:
+            stop(nginx)
         stop(gunicorn)
         gunicorn_log.close()
 

@@ -7,8 +7,9 @@ the login form. Each entry of ``VISITS`` says who looks (``ANONYMOUS``, ``CONSUL
 best practice, see tests/e2e/a11y.py) at each width and fails with the rule, the
 element and axe's explanation. To check a new page, add one ``Visit`` to the list.
 
-Anonymous visits get a fresh browser context each (the survey remembers a browser
-by its cookies); signed-in visits share one context per account.
+Every account (and the anonymous visitor) has one browser context for the module; an
+anonymous visit starts with its cookies cleared, as the survey remembers a browser by
+its cookies.
 
 axe does not measure focus indicators, so ``test_the_focus_ring_stands_out`` focuses
 controls on each kind of background (white card, grey page, dark header, dark live view)
@@ -26,7 +27,6 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
@@ -269,7 +269,6 @@ VISITS = [
         CONSULTANT,
         goto("/workspace/organisations/{w.organisation_id}/delete", "Delete organisation"),
     ),
-    Visit("error 404, signed in", CONSULTANT, goto("/workspace/assessments/999999", "404")),
     # admins
     Visit("admin consultants", ADMIN, goto("/admin/consultants", "Consultants")),
     Visit("admin audit log", ADMIN, goto("/admin/audit", "Audit log")),
@@ -327,7 +326,7 @@ def site(migrated: str, browser: Browser) -> Iterator[Site]:
             server = make_server(LOOPBACK, port, app, threaded=True, fd=sock.fileno())
             thread = threading.Thread(target=server.serve_forever, daemon=True)
             thread.start()
-            contexts: dict[str, BrowserContext] = {}
+            contexts: dict[str, BrowserContext] = {ANONYMOUS: browser.new_context()}
             try:
                 for email in (CONSULTANT, ADMIN):
                     contexts[email] = signed_in_context(browser, base, email)
@@ -357,16 +356,14 @@ def signed_in_context(browser: Browser, base: str, email: str) -> BrowserContext
 
 
 @pytest.fixture
-def page_for(site: Site, browser: Browser) -> Iterator[Callable[[str], Page]]:
-    """A new page for ``who``: in a fresh context for anonymous visitors."""
-    opened: list[Any] = []
+def page_for(site: Site) -> Iterator[Callable[[str], Page]]:
+    """A new page for ``who``; an anonymous visitor starts without cookies."""
+    opened: list[Page] = []
 
     def open_page(who: str) -> Page:
+        context = site.contexts[who]
         if who == ANONYMOUS:
-            context = browser.new_context()
-            opened.append(context)
-        else:
-            context = site.contexts[who]
+            context.clear_cookies()
         page = context.new_page()
         page.set_default_timeout(10_000)  # fail fast when a page is not what a visit expects
         page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHT})
@@ -374,8 +371,8 @@ def page_for(site: Site, browser: Browser) -> Iterator[Callable[[str], Page]]:
         return page
 
     yield open_page
-    for thing in reversed(opened):
-        thing.close()
+    for page in opened:
+        page.close()
 
 
 def axe_report(page: Page) -> str:

@@ -49,9 +49,13 @@ $(CHROMIUM):
 # The accessibility tests inject axe-core, pinned in package-lock.json and installed from
 # npm here, never fetched while the tests run. npm keeps the tarball's old mtimes, hence touch.
 AXE := node_modules/axe-core/axe.min.js
+NPM ?= $(or $(shell command -v npm),/usr/bin/npm)
 
-$(AXE): package.json package-lock.json
-	npm ci --no-audit --no-fund
+$(NPM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm
+
+$(AXE): package.json package-lock.json | $(NPM)
+	$(NPM) ci --no-audit --no-fund
 	touch $@
 
 # The deployment test runs the shipped nginx site (deploy/nginx/) in front of gunicorn, over

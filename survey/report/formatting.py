@@ -41,9 +41,10 @@ def score(value: float | None) -> str:
 def interval(value: Interval | None) -> tuple[str, str] | None:
     """The ends of a 95 % interval as whole numbers, widened outwards: ``("58", "66")``.
 
-    ``None`` when the interval is unknown or has no width in whole numbers.
+    ``None`` when the interval is unknown or has no width at all (every respondent of
+    the side gave the same score), so the page does not invent a range.
     """
-    if value is None:
+    if value is None or value.low == value.high:
         return None
     low, high = math.floor(value.low), math.ceil(value.high)
     if low == high:

@@ -7,6 +7,7 @@ means, spreads and item gaps to 3.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -41,6 +42,12 @@ def mixed_case() -> Assessment:
     Sales scores 2 everywhere, budget_fights answered 5 (scores 1).
     Marketing (39·4 + 4 + 5)/41 × 20 = 3300/41 = 80.49; sales (39·2 + 2 + 1)/41 × 20 =
     1620/41 = 39.51; organisation 4920/82 = 60.0, the lower edge of Aligned.
+
+    Intervals: the marketing respondents' own scores are 166/41, 164/41 and 165/41
+    (sd 1/41), so se = 20 × (1/41)/√3 = 0.2816 and t(0.975, 2) = 4.3027 give
+    80.49 ± 1.21; every sales respondent scores 81/41 (no spread, no width). The
+    organisation: se = ½ × 0.2816 = 0.1408 with 2 degrees of freedom → 60.0 ± 0.61,
+    which reaches below 60 into Defined.
     """
     assessment = create_assessment(threshold=3)
     for first in (5, 3, 4):
@@ -63,17 +70,43 @@ def test_result_body_for_a_placed_case(app: Flask, client: FlaskClient) -> None:
         "sales": {"counted": 3, "excluded": 0},
     }
     assert body["score"] == 60.0
+    assert body["score_interval"] == {
+        "low": pytest.approx(59.39, abs=0.01),
+        "high": pytest.approx(60.61, abs=0.01),
+    }
     assert body["type"] == "aligned"
+    assert body["likely_types"] == ["defined", "aligned"]
     assert body["next_type"] == "integrated"
     assert body["sides"] == {
-        "marketing": {"score": 80.49, "visible": True, "needed": 0},
-        "sales": {"score": 39.51, "visible": True, "needed": 0},
+        "marketing": {
+            "score": 80.49,
+            "interval": {
+                "low": pytest.approx(79.28, abs=0.01),
+                "high": pytest.approx(81.70, abs=0.01),
+            },
+            "type": "integrated",
+            "status": "shown",
+            "visible": True,
+            "needed": 0,
+        },
+        "sales": {
+            "score": 39.51,
+            "interval": {"low": 39.51, "high": 39.51},
+            "type": "undefined",
+            "status": "shown",
+            "visible": True,
+            "needed": 0,
+        },
     }
+    # Integrated and Undefined: three bands apart
+    assert body["sides_apart"] == 3
     assert body["missing_sides"] == []
 
     dimensions = {d["id"]: d for d in body["dimensions"]}
     assert len(dimensions) == 9
     # marketing (4·4 + 5)/5 × 20 = 84, sales (4·2 + 1)/5 × 20 = 36
+    # every respondent of a side scores this dimension alike (tested as if one answer were a
+    # point off): t = 2.4/√(2/9) ≈ 5.1 with 4 degrees of freedom, p ≈ 0.007 → flagged
     assert dimensions["shared_goals_and_rewards"] == {
         "id": "shared_goals_and_rewards",
         "title": "Shared goals and rewards",
@@ -81,18 +114,23 @@ def test_result_body_for_a_placed_case(app: Flask, client: FlaskClient) -> None:
         "sales": 36.0,
         "combined": 60.0,
         "gap": 48.0,
+        "flagged": True,
     }
     assert dimensions["communication"]["marketing"] == 80.0
     assert dimensions["communication"]["sales"] == 40.0
 
     items = {i["id"]: i for i in body["items"]}
     assert len(items) == 41
+    # Three answers a side: a spread needs six (twice the threshold), so it is null.
+    # regular_joint_sessions: marketing 5, 3, 4 (variance 1), sales 2, 2, 2 (tested as
+    # 1/3): t = 2/√(1/3 + 1/9) = 3.0, df ≈ 3.2, p ≈ 0.053; after Benjamini–Hochberg
+    # across the 41 items it stays the largest, q = p ≈ 0.053 < 0.10 → flagged.
     assert items["regular_joint_sessions"] == {
         "id": "regular_joint_sessions",
         "dimension": "communication",
         "reverse": False,
-        "marketing": {"mean": 4.0, "sd": 1.0},
-        "sales": {"mean": 2.0, "sd": 0.0},
+        "marketing": {"mean": 4.0, "sd": None, "answered": 3, "dont_know": 0},
+        "sales": {"mean": 2.0, "sd": None, "answered": 3, "dont_know": 0},
         "gap": 2.0,
         "flagged": True,
     }
@@ -100,8 +138,8 @@ def test_result_body_for_a_placed_case(app: Flask, client: FlaskClient) -> None:
         "id": "budget_fights",
         "dimension": "shared_goals_and_rewards",
         "reverse": True,
-        "marketing": {"mean": 5.0, "sd": 0.0},
-        "sales": {"mean": 1.0, "sd": 0.0},
+        "marketing": {"mean": 5.0, "sd": None, "answered": 3, "dont_know": 0},
+        "sales": {"mean": 1.0, "sd": None, "answered": 3, "dont_know": 0},
         "gap": 4.0,
         "flagged": True,
     }
@@ -124,13 +162,30 @@ def test_result_body_for_a_placed_case(app: Flask, client: FlaskClient) -> None:
         {"item": "one_revenue_chief", "marketing": 4.0, "sales": 2.0, "gap": 2.0},
         {"item": "people_move_between_teams", "marketing": 4.0, "sales": 2.0, "gap": 2.0},
     ]
+    # no context: the advice is undecided and names the questions of the Aligned row;
+    # the next steps show both options
+    bank = current_bank()
+    (aligned_row,) = [r for r in bank.advisor_rules if r.type_id == "aligned"]
+    asked = {c.factor for c in (*aligned_row.stay_if, *aligned_row.move_if)}
     assert body["advice"] == {
-        "target": "integrated",
-        "recommendation": "move_up",
-        "next_step": "integrated",
-        "reasons": [],
+        "verdict": "undecided",
+        "current": "aligned",
+        "next_step": None,
+        "target": None,
+        "reasons_to_move": [],
+        "reasons_to_stay": [],
+        "missing_questions": [
+            {"id": f.id, "question": f.question.get()}
+            for f in bank.context_factors
+            if f.id in asked
+        ],
         "context_missing": True,
     }
+    assert body["next_steps"] == "both"
+    # the moves into Aligned (all tie at 60: catalogue order)
+    assert [m["id"] for m in body["strengthening"]] == [
+        m.id for m in bank.moves if m.from_type == "defined"
+    ]
 
 
 def test_rounding_and_move_order(app: Flask, client: FlaskClient) -> None:
@@ -177,25 +232,46 @@ def test_waiting_hides_everything_of_the_hidden_side(app: Flask, client: FlaskCl
     assert body["type"] is None
     assert body["next_type"] is None
     assert body["moves"] == []
-    assert body["sides"] == {
-        "marketing": {"score": 80.0, "visible": True, "needed": 0},
-        "sales": {"score": None, "visible": False, "needed": 3},
+    assert body["sides"]["marketing"] == {
+        "score": 80.0,
+        "interval": {"low": 80.0, "high": 80.0},
+        "type": "integrated",
+        "status": "shown",
+        "visible": True,
+        "needed": 0,
     }
-    assert body["responses"]["sales"] == {"counted": 2, "excluded": 0}
-    assert body["missing_sides"] == []
+    # the two sales responses wait for a whole group: nothing of them is published
+    assert body["sides"]["sales"] == {
+        "score": None,
+        "interval": None,
+        "type": None,
+        "status": "too_few_responses",
+        "visible": False,
+        "needed": 5,
+    }
+    assert body["sides_apart"] is None
+    assert body["responses"]["sales"] == {"counted": 0, "excluded": 0}
+    assert body["score_interval"] is None
+    assert body["likely_types"] == []
     for item in body["items"]:
-        assert item["sales"] == {"mean": None, "sd": None}
+        assert item["sales"] == {"mean": None, "sd": None, "answered": None, "dont_know": None}
         assert item["gap"] is None
         assert item["flagged"] is None
         assert item["marketing"]["mean"] == 4.0
+        assert item["marketing"]["answered"] == 5
     for dimension in body["dimensions"]:
         assert dimension["sales"] is None
         assert dimension["combined"] is None
         assert dimension["gap"] is None
-    assert body["advice"]["recommendation"] is None
+        assert dimension["flagged"] is None
+    assert body["next_steps"] is None
+    assert body["strengthening"] == []
+    # no placement: no verdict and no target
+    assert body["advice"]["verdict"] is None
+    assert body["advice"]["current"] is None
     assert body["advice"]["next_step"] is None
-    # no placement and no context: no target either
     assert body["advice"]["target"] is None
+    assert body["advice"]["missing_questions"] == []
 
 
 def test_a_side_without_responses_is_listed_missing(app: Flask, client: FlaskClient) -> None:
@@ -203,15 +279,23 @@ def test_a_side_without_responses_is_listed_missing(app: Flask, client: FlaskCli
     add_responses(assessment, "marketing", uniform_answers(4), count=5)
     body = result_of(client, assessment)
     assert body["missing_sides"] == ["sales"]
-    assert body["sides"]["sales"] == {"score": None, "visible": False, "needed": 5}
+    assert body["sides"]["sales"] == {
+        "score": None,
+        "interval": None,
+        "type": None,
+        "status": "too_few_responses",
+        "visible": False,
+        "needed": 5,
+    }
 
 
 def test_excluded_responses_are_counted_per_side(app: Flask, client: FlaskClient) -> None:
     assessment = create_assessment(threshold=5)
-    add_responses(assessment, "marketing", uniform_answers(4), count=5)
-    add_responses(assessment, "sales", uniform_answers(3), count=5)
+    # the excluded responses are published with the side's next whole group
     add_responses(assessment, "sales", {"know_whom_to_call": 2}, count=1)
     add_responses(assessment, "marketing", {"know_whom_to_call": 5}, count=2)
+    add_responses(assessment, "marketing", uniform_answers(4), count=5)
+    add_responses(assessment, "sales", uniform_answers(3), count=5)
     body = result_of(client, assessment)
     assert body["responses"] == {
         "marketing": {"counted": 5, "excluded": 2},
@@ -289,17 +373,64 @@ def test_api_and_report_page_agree(app: Flask, client: FlaskClient) -> None:
     assessment = mixed_case()
     body = result_of(client, assessment)
     html = client.get(f"/r/{assessment.report_token}").get_data(as_text=True)
-    shown = re.search(r"Score ([\d.]+) on a scale from 20 to 100", html)
-    assert shown is not None
-    assert float(shown.group(1)) == pytest.approx(body["score"], abs=0.05)
-    type_name = current_bank().type(body["type"]).name.get()
-    assert f'<p class="type-name">{type_name}</p>' in html
-    sides = re.findall(r'<div class="side-score side-\w+">.*?<strong>(.*?)</strong>', html, re.S)
-    assert [float(s) for s in sides] == pytest.approx(
-        [body["sides"]["marketing"]["score"], body["sides"]["sales"]["score"]], abs=0.05
+    shown = re.search(
+        r"Score (\d+) on a scale from 20 to 100, likely between (\d+) and (\d+)\.", html
     )
+    assert shown is not None
+    # the page rounds down and widens the range to whole numbers
+    assert [int(n) for n in shown.groups()] == [
+        math.floor(body["score"]),
+        math.floor(body["score_interval"]["low"]),
+        math.ceil(body["score_interval"]["high"]),
+    ]
+    # the interval crosses 60: the page names both types instead of a flat "Aligned"
+    names = [current_bank().type(t).name.get() for t in body["likely_types"]]
+    assert f'<p class="type-name unsettled">Between {names[0]} and {names[-1]}</p>' in html
+    sides = re.findall(r'<div class="side-score side-\w+">.*?<strong>(.*?)</strong>', html, re.S)
+    assert [int(s) for s in sides] == [
+        math.floor(body["sides"]["marketing"]["score"]),
+        math.floor(body["sides"]["sales"]["score"]),
+    ]
     flagged = html.count('<td class="num flagged">')
     assert flagged == sum(1 for item in body["items"] if item["flagged"])
+    assert "If you move up: from Aligned to Integrated" in html
+    assert body["next_steps"] == "both"
+
+
+def test_the_verdicts_and_their_steps_in_json(app: Flask, client: FlaskClient) -> None:
+    """Defined (50). The row of Defined with products shaped during the sale: move up,
+    only the moves towards Aligned. With standard products instead: stay, only the
+    moves into Defined, under "strengthening"."""
+    bank = current_bank()
+    moving = create_assessment(threshold=2, context={"customised_during_sale": True})
+    staying = create_assessment(name="Other wave", threshold=2, context={"standard_products": True})
+    for assessment in (moving, staying):
+        add_responses(assessment, "marketing", uniform_answers(3), count=2)
+        add_responses(assessment, "sales", uniform_answers(2), count=2)
+
+    body = result_of(client, moving)
+    assert body["advice"]["verdict"] == "move_up"
+    assert body["advice"]["next_step"] == "aligned"
+    assert body["advice"]["target"] == "aligned"  # the row of Aligned is not answered
+    (reason,) = body["advice"]["reasons_to_move"]
+    assert reason.startswith("Shaping products during the sale")
+    assert body["next_steps"] == "move_up"
+    assert {m["id"] for m in body["moves"]} == {
+        m.id for m in bank.moves if m.from_type == "defined"
+    }
+    assert body["strengthening"] == []
+
+    body = result_of(client, staying)
+    assert body["advice"]["verdict"] == "stay"
+    assert body["advice"]["next_step"] is None
+    assert body["advice"]["target"] == "defined"
+    assert body["advice"]["reasons_to_move"] == []
+    assert len(body["advice"]["reasons_to_stay"]) == 1
+    assert body["next_steps"] == "strengthen"
+    assert body["moves"] == []
+    assert {m["id"] for m in body["strengthening"]} == {
+        m.id for m in bank.moves if m.from_type == "undefined"
+    }
 
 
 def test_assessment_details(app: Flask, client: FlaskClient) -> None:
@@ -313,8 +444,8 @@ def test_assessment_details(app: Flask, client: FlaskClient) -> None:
     assert body["wave"] == "Baseline"
     assert body["threshold"] == 3
     assert body["responses"] == {
-        "marketing": {"counted": 3, "excluded": 0},
-        "sales": {"counted": 3, "excluded": 0},
+        "marketing": {"counted": 3, "excluded": 0, "waiting": 0},
+        "sales": {"counted": 3, "excluded": 0, "waiting": 0},
     }
     assert_refused(client.get(f"/api/v1/assessments/{assessment.id}"))
 

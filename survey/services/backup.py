@@ -83,7 +83,7 @@ def back_up(engine: Engine, target: Path) -> Path:
         partial.unlink(missing_ok=True)
         os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     except OSError as error:
-        raise BackupError(f"cannot write {partial}: {error.strerror or error}") from None
+        raise BackupError(f"cannot write {target}: {error.strerror or error}") from None
     try:
         if kind == SQLITE:
             _sqlite_backup(_sqlite_path(engine), partial)

@@ -82,9 +82,9 @@ def populate(app: Flask) -> tuple[int, str]:
     with app.app_context():
         owner = create_user("ann@example.com")
         organisation = create_organisation("Acme Ltd", owner)
-        assessment = create_assessment(organisation, name="Baseline", threshold=2)
+        assessment = create_assessment(organisation, name="Baseline", threshold=3)
         add_responses(assessment, "marketing", uniform_answers(4), count=3)
-        add_responses(assessment, "sales", uniform_answers(2), count=2)
+        add_responses(assessment, "sales", uniform_answers(2), count=3)
         found = (assessment.id, assessment.report_token)
         db.session.remove()
     return found
@@ -129,7 +129,7 @@ def test_a_backup_restores_every_row_and_the_report(scratch_app: Flask, tmp_path
     status, report = report_numbers(scratch_app, assessment_id, token)
     assert status == 200
     assert report["status"] == "placed"
-    assert rows["response"] == 5
+    assert rows["response"] == 6
 
     folder = tmp_path / "backups"
     folder.mkdir()
@@ -228,7 +228,7 @@ def test_a_backup_never_overwrites_the_live_sqlite_database(tmp_path: Path) -> N
     result = invoke(app, "backup", str(live))
     assert result.exit_code == 1
     assert "is the live database itself" in result.output
-    assert row_counts(app)["response"] == 5
+    assert row_counts(app)["response"] == 6
 
 
 def test_the_postgresql_password_is_passed_in_the_environment_only(

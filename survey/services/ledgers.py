@@ -403,6 +403,27 @@ def rebuild(assessment: Assessment, bank: Bank) -> dict[Side, Ledger]:
     return result
 
 
+def stored_state(assessment_id: int) -> tuple[object, ...]:
+    """Everything the ledgers of a wave hold, in a form two states can be compared by."""
+    questions, scores = _tally_rows([assessment_id])
+    rows = ledger_rows([assessment_id])
+    return (
+        sorted(
+            (
+                row.side,
+                row.groups,
+                row.released_counted,
+                row.released_excluded,
+                row.pending_counted,
+                row.pending_excluded,
+            )
+            for row in rows.values()
+        ),
+        sorted(tuple(row) for row in questions),
+        sorted(tuple(row) for row in scores),
+    )
+
+
 # --- the stored summary -----------------------------------------------------------------
 
 

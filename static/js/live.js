@@ -39,7 +39,7 @@
   function update(state) {
     Object.keys(state.sides).forEach(function (side) {
       var counts = state.sides[side];
-      setText('[data-live-counted="' + side + '"]', counts.counted);
+      setText('[data-live-received="' + side + '"]', counts.received);
       setText('[data-live-needed="' + side + '"]', counts.needed);
       var wrap = root.querySelector('[data-live-needed-wrap="' + side + '"]');
       if (wrap) {

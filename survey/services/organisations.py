@@ -24,7 +24,7 @@ from survey.services import assessments as assessment_service
 from survey.services.accounts import find_account
 from survey.services.audit import assessment_target, organisation_target
 from survey.services.banks import current_bank
-from survey.services.results import Fingerprint, assessment_result
+from survey.services.results import Fingerprint, SideProgress, assessment_result, progress
 from survey.services.serialise import result_to_json
 from survey.services.unit_of_work import unit_of_work
 
@@ -211,11 +211,12 @@ def delete_wave(assessment: Assessment) -> None:
 
 @dataclass(frozen=True)
 class Wave:
-    """A wave with its scoring result (which already hides sides below the threshold)."""
+    """A wave with its published result (released groups only) and its progress."""
 
     assessment: Assessment
     result: AssessmentResult
     fingerprint: Fingerprint
+    progress: Mapping[Side, SideProgress]
 
     @property
     def is_placed(self) -> bool:
@@ -232,7 +233,9 @@ class Wave:
 
 def wave(assessment: Assessment) -> Wave:
     result, key = assessment_result(assessment)
-    return Wave(assessment=assessment, result=result, fingerprint=key)
+    return Wave(
+        assessment=assessment, result=result, fingerprint=key, progress=progress(assessment)
+    )
 
 
 def waves_of(organisation: Organisation) -> list[Wave]:

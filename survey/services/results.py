@@ -84,20 +84,50 @@ def assessment_result(assessment: Assessment) -> tuple[AssessmentResult, Fingerp
     return result, key
 
 
-def waiting_counts(assessment: Assessment) -> dict[Side, tuple[int, int]]:
-    """Per side: (responses received since the last release, responses released)."""
+@dataclass(frozen=True)
+class SideProgress:
+    """How far one side of a wave has come; counts only, safe to show to anyone.
+
+    ``counted``/``excluded`` are the released numbers (what the results use);
+    ``waiting`` counts responses received since the last release without saying
+    whether they count, so watching it reveals nothing about anyone's answers.
+    """
+
+    counted: int
+    excluded: int
+    waiting: int
+    #: Counted responses that make a whole group and update the results.
+    group: int
+    headcount: int | None
+
+    @property
+    def received(self) -> int:
+        return self.counted + self.excluded + self.waiting
+
+    @property
+    def response_rate(self) -> float | None:
+        """Received responses as a share of the expected headcount, if one is set."""
+        return None if not self.headcount else self.received / self.headcount
+
+    @property
+    def full(self) -> bool:
+        return self.headcount is not None and self.received >= self.headcount
+
+
+def progress(assessment: Assessment) -> dict[Side, SideProgress]:
+    """Per side: released counts, responses waiting for a group, and the headcount."""
     rows = ledgers.ledger_rows([assessment.id])
-    counts: dict[Side, tuple[int, int]] = {}
+    result: dict[Side, SideProgress] = {}
     for side in Side:
         row = rows.get((assessment.id, side))
-        if row is None:
-            counts[side] = (0, 0)
-        else:
-            counts[side] = (
-                row.pending_counted + row.pending_excluded,
-                row.released_counted + row.released_excluded,
-            )
-    return counts
+        result[side] = SideProgress(
+            counted=row.released_counted if row else 0,
+            excluded=row.released_excluded if row else 0,
+            waiting=(row.pending_counted + row.pending_excluded) if row else 0,
+            group=assessment.threshold,
+            headcount=assessment.headcount(side.value),
+        )
+    return result
 
 
 def clear_caches() -> None:

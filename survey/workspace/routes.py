@@ -290,6 +290,7 @@ def delete_assessment(assessment_id: int) -> BaseResponse:
 
 
 def _live_state(assessment: Assessment) -> dict[str, Any]:
+    """What the live view shows: released results only, and counts that reveal no answers."""
     wave = service.wave(assessment)
     result = wave.result
     state: dict[str, Any] = {
@@ -297,22 +298,25 @@ def _live_state(assessment: Assessment) -> dict[str, Any]:
         "is_open": assessment.is_open,
         "sides": {
             side.value: {
-                "counted": result.sides[side].counted,
-                "excluded": result.sides[side].excluded,
+                "received": progress.received,
+                "counted": progress.counted,
+                "waiting": progress.waiting,
                 "needed": result.sides[side].needed,
+                "headcount": progress.headcount,
             }
-            for side in Side
+            for side, progress in wave.progress.items()
         },
         "placed": result.is_placed,
+        # Changes only when a release changes what may be shown.
+        "version": wave.fingerprint.version,
     }
     if result.is_placed and result.type is not None and result.score is not None:
-        version = wave.fingerprint.version
         state.update(
             type=result.type.name.get(current_locale()),
-            score=round(result.score, 1),
-            score_text=f"{result.score:.1f}",
+            score=round(result.score),
+            score_text=str(round(result.score)),
             chart_url=url_for(
-                ".assessment_chart", assessment_id=assessment.id, name="gaps", v=version
+                ".assessment_chart", assessment_id=assessment.id, name="gaps", v=state["version"]
             ),
         )
     return state

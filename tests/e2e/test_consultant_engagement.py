@@ -227,7 +227,7 @@ def test_a_consultant_runs_an_engagement_from_sign_in_to_deletion(
 
     # The live view, then answers arrive; the view must place the organisation by itself.
     page.get_by_role("link", name="Live workshop view").click()
-    expect(page.locator("[data-live-counted='marketing']")).to_have_text("0")
+    expect(page.locator("[data-live-received='marketing']")).to_have_text("0")
     expect(page.locator("[data-live-result]")).to_be_hidden()
     page.evaluate("window.notReloaded = true")
 
@@ -236,9 +236,9 @@ def test_a_consultant_runs_an_engagement_from_sign_in_to_deletion(
     answer_survey(respondent.new_page(), sales_link, bank, "3")
 
     expect(page.locator("[data-live-type]")).to_have_text("Aligned", timeout=LIVE_TIMEOUT_MS)
-    expect(page.locator("[data-live-score]")).to_have_text("70.0")
-    expect(page.locator("[data-live-counted='marketing']")).to_have_text("5")
-    expect(page.locator("[data-live-counted='sales']")).to_have_text("5")
+    expect(page.locator("[data-live-score]")).to_have_text("70")
+    expect(page.locator("[data-live-received='marketing']")).to_have_text("5")
+    expect(page.locator("[data-live-received='sales']")).to_have_text("5")
     wait_for_image(page, "img.live-chart", LIVE_TIMEOUT_MS)
     assert page.evaluate("window.notReloaded") is True
     shot(page, "live")

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import click
+import limits
 import limits.storage
 from babel import Locale, UnknownLocaleError
 from sqlalchemy.engine import make_url
@@ -21,6 +22,13 @@ from sqlalchemy.exc import ArgumentError
 MIN_SECRET_KEY_BYTES = 32
 #: The highest anonymity threshold a wave may have.
 MAX_THRESHOLD = 1000
+#: Settings that hold a rate limit such as "5 per 15 minutes".
+LIMIT_SETTINGS = (
+    "LOGIN_ATTEMPTS_LIMIT",
+    "SURVEY_TOKEN_LIMIT",
+    "SURVEY_RESPONSE_LIMIT",
+    "INVITATION_CODE_LIMIT",
+)
 #: The compiled catalogs of ``make translations``; English needs none.
 TRANSLATIONS_DIRECTORY = Path(__file__).resolve().parent.parent / "translations"
 
@@ -47,6 +55,11 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIN_ATTEMPTS_LIMIT": "5 per 15 minutes",
         "SURVEY_TOKEN_LIMIT": "30 per minute",
+        # New responses from one address to one survey link. Stops one person from
+        # filling a side with made-up responses; a workshop behind one NAT needs more
+        # (or invitation codes): see the README.
+        "SURVEY_RESPONSE_LIMIT": "3 per minute",
+        "INVITATION_CODE_LIMIT": "10 per 15 minutes",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": True,
@@ -98,6 +111,8 @@ ENVIRONMENT_SETTINGS: Mapping[str, Callable[[str], Any]] = {
     "DEMO_PATH": str,
     "RATELIMIT_STORAGE_URI": str,
     "RATELIMIT_KEY_PREFIX": str,
+    "SURVEY_RESPONSE_LIMIT": str,
+    "INVITATION_CODE_LIMIT": str,
     "DEFAULT_THRESHOLD": int,
     "MAX_CONTENT_LENGTH": int,
     "PROXY_COUNT": int,
@@ -151,6 +166,13 @@ def check(config: Mapping[str, Any]) -> None:
         make_url(str(database))
     except ArgumentError:
         raise ConfigError(f"DATABASE_URL={database!r} is not a database URL") from None
+    for name in LIMIT_SETTINGS:
+        try:
+            limits.parse(str(config.get(name)))
+        except ValueError:
+            raise ConfigError(
+                f"{name}={config.get(name)!r} is not a rate limit (e.g. '3 per minute')"
+            ) from None
     storage = str(config.get("RATELIMIT_STORAGE_URI", ""))
     if urlsplit(storage).scheme not in limits.storage.SCHEMES:
         known = ", ".join(sorted(limits.storage.SCHEMES))

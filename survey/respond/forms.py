@@ -10,7 +10,8 @@ import threading
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, RadioField, SelectChoice
+from wtforms import Field, RadioField, SelectChoice, StringField
+from wtforms.validators import Length, Optional
 
 from scoring import Bank, Side
 from survey.services.drafts import ANSWER_VALUES
@@ -85,4 +86,11 @@ def answer_form_class(bank: Bank, side: Side, locale: str) -> type[AnswerForm]:
 
 
 class StartForm(FlaskForm):
-    """The "Start" button: only the CSRF token."""
+    """The "Start" button, and the invitation code where a wave asks for one."""
+
+    code = StringField(
+        _l("Your invitation code"),
+        description=_l("The code on your invitation, for example ABCD-EFGH-JKMN."),
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[Optional(), Length(max=40)],
+    )

@@ -34,23 +34,20 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
-from limits import parse
-from limits.storage import MemoryStorage
-from limits.strategies import FixedWindowRateLimiter, RateLimiter
 from markupsafe import Markup
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import RadioField
 
 from scoring import Bank, Side
-from survey.extensions import limiter
 from survey.i18n import current_locale
 from survey.models import Assessment
-from survey.respond import bp
+from survey.respond import bp, limits
 from survey.respond.forms import ANSWER_LABELS, AnswerForm, StartForm, answer_form_class
+from survey.services import invitations
 from survey.services.assessments import find_by_survey_token
-from survey.services.banks import current_bank
+from survey.services.banks import bank_of
 from survey.services.drafts import (
+    CODES,
     COOKIE_NAME,
     DRAFT_DAYS,
     SENT_COOKIE_NAME,
@@ -67,6 +64,7 @@ from survey.services.drafts import (
     start_draft,
     submit,
 )
+from survey.services.ledgers import SideFull, side_is_full
 from survey.services.organisations import IDENTIFIABLE_BELOW
 from survey.services.responses import DONT_KNOW
 
@@ -74,8 +72,15 @@ Page = str | WerkzeugResponse | tuple[str | WerkzeugResponse, int]
 
 #: HTTP status for an answer the closed survey refused.
 CLOSED_STATUS = 409
-#: The limiter scope of unknown survey tokens.
-TOKEN_SCOPE = "survey-token"
+#: HTTP status when a side has all the responses its headcount allows.
+FULL_STATUS = 409
+
+
+@bp.after_request
+def keep_out_of_caches(response: WerkzeugResponse) -> WerkzeugResponse:
+    """Survey pages show saved answers and a person's own result: never keep them."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/")
@@ -86,37 +91,8 @@ def home() -> str:
 # --- unknown tokens ----------------------------------------------------------
 
 
-def _memory_limiter() -> RateLimiter:
-    """This app's own in-memory count, for when the shared limit store is unreachable."""
-    fallback: RateLimiter | None = current_app.extensions.get("survey_token_fallback")
-    if fallback is None:
-        fallback = current_app.extensions["survey_token_fallback"] = FixedWindowRateLimiter(
-            MemoryStorage()
-        )
-    return fallback
-
-
-def _unknown_token_allowed() -> bool:
-    """Count one unknown token against the client's address; False once over the limit."""
-    config = current_app.config
-    if not config["RATELIMIT_ENABLED"]:
-        return True
-    limit = parse(config["SURVEY_TOKEN_LIMIT"])
-    prefix = config.get("RATELIMIT_KEY_PREFIX") or ""
-    identifiers = [part for part in (prefix, get_remote_address(), TOKEN_SCOPE) if part]
-    try:
-        return limiter.limiter.hit(limit, *identifiers)
-    except Exception:
-        # Like the other limits: a Redis outage must not turn a mistyped link into a 500.
-        current_app.logger.warning(
-            "Rate limit storage unreachable: counting unknown survey tokens in memory",
-            exc_info=True,
-        )
-        return _memory_limiter().hit(limit, *identifiers)
-
-
 def _unknown_token() -> NoReturn:
-    abort(404 if _unknown_token_allowed() else 429)
+    abort(404 if limits.hit(limits.UNKNOWN_TOKEN) else 429)
 
 
 # --- helpers -----------------------------------------------------------------
@@ -180,9 +156,22 @@ def _survey_context(assessment: Assessment, side: Side, token: str, bank: Bank) 
 
 
 def _closed(assessment: Assessment, side: Side, token: str, status: int) -> Page:
-    context = _survey_context(assessment, side, token, current_bank())
+    context = _survey_context(assessment, side, token, bank_of(assessment))
     page = render_template("respond/closed.html", posted=request.method == "POST", **context)
     return page, status
+
+
+def _full(assessment: Assessment, side: Side, token: str, status: int) -> Page:
+    """The side has all the responses its headcount allows."""
+    context = _survey_context(assessment, side, token, bank_of(assessment))
+    page = render_template("respond/full.html", posted=request.method == "POST", **context)
+    return page, status
+
+
+def _too_many(assessment: Assessment, side: Side, token: str) -> Page:
+    """Several responses came from this address within a minute; the answers are kept."""
+    context = _survey_context(assessment, side, token, bank_of(assessment))
+    return render_template("respond/too_many.html", **context), 429
 
 
 @dataclass(frozen=True)
@@ -254,13 +243,24 @@ def _questions_page(
     )
 
 
+def _needs_code(assessment: Assessment) -> bool:
+    return assessment.invitations == CODES
+
+
 def _start_page(
-    assessment: Assessment, side: Side, token: str, bank: Bank, *, cookie_problem: bool = False
+    assessment: Assessment,
+    side: Side,
+    token: str,
+    bank: Bank,
+    *,
+    cookie_problem: bool = False,
+    form: StartForm | None = None,
 ) -> str:
     draft = find_draft(assessment, side, _draft_key())
     return render_template(
         "respond/start.html",
-        form=StartForm(),
+        form=form or StartForm(),
+        needs_code=_needs_code(assessment),
         resume=draft is not None,
         already_sent=draft is None and _sent_before(),
         answered=len(draft_answers(bank, draft)),
@@ -278,7 +278,7 @@ def _already_received(assessment: Assessment, side: Side, token: str) -> Werkzeu
     page = render_template(
         "respond/thanks.html",
         already_received=True,
-        **_survey_context(assessment, side, token, current_bank()),
+        **_survey_context(assessment, side, token, bank_of(assessment)),
     )
     return _mark_sent(make_response(page), token)
 
@@ -291,17 +291,43 @@ def start(token: str) -> Page:
     assessment, side = _survey_or_404(token)
     if not assessment.is_open:
         return _closed(assessment, side, token, 200)
-    return _start_page(assessment, side, token, current_bank())
+    if side_is_full(assessment, side) and find_draft(assessment, side, _draft_key()) is None:
+        return _full(assessment, side, token, 200)
+    return _start_page(assessment, side, token, bank_of(assessment))
+
+
+def _checked_code(assessment: Assessment, side: Side, token: str, form: StartForm) -> str | Page:
+    """The invitation code the respondent typed, or the start page saying what is wrong."""
+    if not limits.test(limits.WRONG_CODE):
+        abort(429)
+    code = invitations.usable(assessment, side, form.code.data)
+    if code is not None:
+        return code
+    limits.hit(limits.WRONG_CODE)
+    form.code.errors = [
+        _("This code is not valid for this survey, or it was used already. Check it and try again.")
+    ]
+    return _start_page(assessment, side, token, bank_of(assessment), form=form), 400
 
 
 @bp.post("/s/<token>/start")
 def begin(token: str) -> Page:
     assessment, side = _survey_or_404(token)
-    if not StartForm().validate_on_submit():
+    form = StartForm()
+    if not form.validate_on_submit():
         abort(400)
+    code: str | None = None
+    creating = not _sent_before() and find_draft(assessment, side, _draft_key()) is None
+    if creating and _needs_code(assessment):
+        checked = _checked_code(assessment, side, token, form)
+        if not isinstance(checked, str):
+            return checked
+        code = checked
+    if creating and side_is_full(assessment, side):
+        return _full(assessment, side, token, FULL_STATUS)
     try:
         # A browser that sent its answers may go on with a draft it still has, never a new one.
-        saved = start_draft(assessment, side, _draft_key(), create=not _sent_before())
+        saved = start_draft(assessment, side, _draft_key(), create=not _sent_before(), code=code)
     except SurveyClosed:
         return _closed(assessment, side, token, CLOSED_STATUS)
     if saved is None:
@@ -316,7 +342,7 @@ def questions(token: str) -> Page:
     assessment, side = _survey_or_404(token)
     if not assessment.is_open:
         return _closed(assessment, side, token, 200)
-    bank = current_bank()
+    bank = bank_of(assessment)
     draft = find_draft(assessment, side, _draft_key())
     if draft is None:
         if request.args.get("started"):
@@ -332,7 +358,7 @@ def answer(token: str) -> Page:
     assessment, side = _survey_or_404(token)
     if not assessment.is_open:
         return _closed(assessment, side, token, CLOSED_STATUS)
-    bank = current_bank()
+    bank = bank_of(assessment)
     form = answer_form_class(bank, side, current_locale())()
     given = form.given_answers()
     key = _draft_key()
@@ -371,9 +397,18 @@ def answer(token: str) -> Page:
                 recovered=saved.created,
             )
             return _with_cookie(page, token, saved)
+        if not _needs_code(assessment) and not limits.hit(limits.NEW_RESPONSE, token):
+            # Keep the answers on the server too, so nothing is lost while they wait.
+            save_draft(assessment, side, key, given, bank, create=False)
+            return _too_many(assessment, side, token)
         submission = submit(assessment, side, key, given, bank)
     except SurveyClosed:
         return _closed(assessment, side, token, CLOSED_STATUS)
+    except SideFull:
+        return _full(assessment, side, token, FULL_STATUS)
+    except invitations.CodeUsed:
+        context = _survey_context(assessment, side, token, bank)
+        return render_template("respond/code_used.html", **context), FULL_STATUS
     if submission is None:
         # The draft went with an earlier request (a double click, a replay).
         return _already_received(assessment, side, token)
@@ -396,7 +431,7 @@ def answer(token: str) -> Page:
 @bp.post("/s/<token>/draft")
 def autosave(token: str) -> Page:
     assessment, side = _survey_or_404(token)
-    bank = current_bank()
+    bank = bank_of(assessment)
     form = answer_form_class(bank, side, current_locale())()
     key = _draft_key()
     try:

@@ -39,6 +39,7 @@ from scoring.model import HIGHEST_ANSWER, LOWEST_ANSWER
 from scoring.rules import COUNTED_SHARE
 from survey.extensions import db
 from survey.models import Assessment, Draft, today
+from survey.services import invitations
 from survey.services.responses import DONT_KNOW, parse_answer, store_response
 from survey.services.unit_of_work import unit_of_work
 
@@ -58,6 +59,10 @@ ANSWER_VALUES: tuple[str, ...] = (
     *(str(value) for value in range(LOWEST_ANSWER, HIGHEST_ANSWER + 1)),
     DONT_KNOW,
 )
+
+
+#: The invitation mode of waves whose respondents need a single-use code.
+CODES = "codes"
 
 
 class SurveyClosed(Exception):
@@ -149,7 +154,9 @@ def _delete_stale_drafts(assessment: Assessment) -> None:
     )
 
 
-def _create_draft(assessment: Assessment, side: Side, answers: Mapping[str, str]) -> str:
+def _create_draft(
+    assessment: Assessment, side: Side, answers: Mapping[str, str], code: str | None = None
+) -> str:
     _delete_stale_drafts(assessment)
     key = new_key()
     db.session.add(
@@ -158,18 +165,25 @@ def _create_draft(assessment: Assessment, side: Side, answers: Mapping[str, str]
             assessment_id=assessment.id,
             side=side.value,
             answers=dict(answers),
+            invitation_code=code,
         )
     )
     return key
 
 
 def start_draft(
-    assessment: Assessment, side: Side, key: str | None, *, create: bool = True
+    assessment: Assessment,
+    side: Side,
+    key: str | None,
+    *,
+    create: bool = True,
+    code: str | None = None,
 ) -> SavedDraft | None:
     """The respondent's draft: the existing one for ``key``, or a new, empty one.
 
     Without a draft for ``key`` and with ``create`` unset, nothing is stored and
-    the result is ``None``.
+    the result is ``None``. ``code`` is the checked invitation code a new draft
+    keeps until its response is stored (waves that need codes).
     """
     with unit_of_work() as work:
         _require_open(assessment)
@@ -181,7 +195,7 @@ def start_draft(
         if not create:
             work.discard()
             return None
-        new = _create_draft(assessment, side, {})
+        new = _create_draft(assessment, side, {}, code)
     return SavedDraft(key=new, created=True, answered=0)
 
 
@@ -221,7 +235,10 @@ def submit(
 ) -> Submission | None:
     """Store the complete ``answers`` as one response and delete the draft, atomically.
 
-    ``None`` when the draft is gone (already submitted): nothing is stored.
+    ``None`` when the draft is gone (already submitted): nothing is stored. In a wave
+    that needs invitation codes, the draft's code is marked used in the same unit of
+    work (``invitations.CodeUsed`` if it cannot be, and nothing is stored). Raises
+    ``ledgers.SideFull`` when the side has all the responses its headcount allows.
     """
     values = {item_id: parse_answer(raw) for item_id, raw in clean_answers(bank, answers).items()}
     if len(values) != len(bank.items):
@@ -232,6 +249,8 @@ def submit(
         if draft is None:
             work.discard()
             return None
+        if assessment.invitations == CODES:
+            invitations.use(assessment, side, draft.invitation_code)
         counted = store_response(assessment, side, values, bank)
         db.session.delete(draft)
     return Submission(

@@ -115,6 +115,14 @@ def check_room(assessment: Assessment, side: Side, arriving: int = 1) -> SideLed
     return row
 
 
+def side_is_full(assessment: Assessment, side: Side) -> bool:
+    """Whether the side has received as many responses as its headcount (if one is set)."""
+    headcount = assessment.headcount(side.value)
+    if headcount is None:
+        return False
+    return received(_ledger_row(assessment.id, side)) >= headcount
+
+
 def ledger_rows(assessment_ids: Sequence[int]) -> dict[tuple[int, Side], SideLedger]:
     rows = db.session.scalars(
         select(SideLedger)

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from scoring import AssessmentResult, LocalText, Side
 from survey.config import MAX_THRESHOLD
 from survey.extensions import db
-from survey.models import NAME_MAX, Assessment, Organisation, User
+from survey.models import INVITATION_MODES, NAME_MAX, Assessment, Organisation, User
 from survey.services import assessments as assessment_service
 from survey.services.accounts import find_account
 from survey.services.audit import assessment_target, organisation_target
@@ -30,6 +30,8 @@ from survey.services.unit_of_work import unit_of_work
 
 #: Thresholds below this make it possible to guess who answered what.
 IDENTIFIABLE_BELOW = 3
+#: The most respondents a side may expect (the column is a small integer).
+MAX_HEADCOUNT = 10_000
 #: Longest part of an export file name taken from the organisation's name.
 FILENAME_STEM_MAX = 60
 EXPORT_FORMAT = "alignment-survey.organisation-export"
@@ -122,6 +124,14 @@ def delete_organisation(organisation: Organisation) -> None:
 # --- waves -------------------------------------------------------------------
 
 
+def check_headcounts(headcounts: Mapping[Side, int | None]) -> None:
+    for side, headcount in headcounts.items():
+        if headcount is not None and not 1 <= headcount <= MAX_HEADCOUNT:
+            raise WorkspaceError(
+                f"the {side.value} headcount must be between 1 and {MAX_HEADCOUNT}"
+            )
+
+
 def create_wave(
     organisation: Organisation,
     *,
@@ -129,13 +139,22 @@ def create_wave(
     threshold: int,
     context: Mapping[str, bool | str] | None,
     identifiable_confirmed: bool = False,
+    invitations: str = "link",
+    headcounts: Mapping[Side, int | None] | None = None,
 ) -> Assessment:
     name = clean_name(name, "wave name")
     check_threshold(threshold, identifiable_confirmed=identifiable_confirmed)
+    headcounts = headcounts or {}
+    check_headcounts(headcounts)
+    if invitations not in INVITATION_MODES:
+        raise WorkspaceError(f"invitations must be one of {', '.join(INVITATION_MODES)}")
     with unit_of_work() as work:
         assessment = assessment_service.create_assessment(
             organisation, name=name, threshold=threshold, context=context or None
         )
+        assessment.invitations = invitations
+        assessment.marketing_headcount = headcounts.get(Side.MARKETING)
+        assessment.sales_headcount = headcounts.get(Side.SALES)
         work.audit("assessment.create", assessment_target(assessment.id))
     return assessment
 
@@ -356,6 +375,7 @@ def export_filename(organisation: Organisation) -> str:
 
 __all__ = [
     "IDENTIFIABLE_BELOW",
+    "MAX_HEADCOUNT",
     "MAX_THRESHOLD",
     "DimensionCell",
     "DimensionRow",

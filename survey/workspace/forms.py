@@ -13,6 +13,7 @@ from wtforms.validators import (
     InputRequired,
     Length,
     NumberRange,
+    Optional,
     StopValidation,
     ValidationError,
 )
@@ -20,7 +21,8 @@ from wtforms.validators import (
 from scoring import Bank
 from survey.models import NAME_MAX
 from survey.services.context import parse_context
-from survey.services.organisations import IDENTIFIABLE_BELOW, MAX_THRESHOLD
+from survey.services.invitations import MAX_CODES
+from survey.services.organisations import IDENTIFIABLE_BELOW, MAX_HEADCOUNT, MAX_THRESHOLD
 
 CONTEXT_PREFIX = "context_"
 YES, NO, DONT_KNOW = "yes", "no", "unknown"
@@ -39,8 +41,27 @@ def _reasonable_size(_form: object, field: Field) -> None:
         )
 
 
+def _reasonable_headcount(_form: object, field: Field) -> None:
+    if isinstance(field.data, int) and not 1 <= field.data <= MAX_HEADCOUNT:
+        raise StopValidation(
+            str(_l("A headcount must be a whole number from 1 to %(max)d.", max=MAX_HEADCOUNT))
+        )
+
+
 class ActionForm(FlaskForm):
     """A button that changes something: only the CSRF token."""
+
+
+class CodesForm(FlaskForm):
+    """How many invitation codes to make for one team."""
+
+    count = IntegerField(
+        _l("Number of codes"),
+        validators=[
+            InputRequired(_l("Enter how many codes to make.")),
+            NumberRange(min=1, max=MAX_CODES),
+        ],
+    )
 
 
 class OrganisationForm(FlaskForm):
@@ -120,6 +141,27 @@ class AssessmentForm(FlaskForm):
             "I understand that with a threshold of 1 or 2, people may be able to tell "
             "who gave which answers."
         )
+    )
+    invitations = RadioField(
+        _l("Who may answer"),
+        choices=[
+            SelectChoice(
+                "link", _l("Anyone with a team's link (workshops, QR codes), up to its headcount")
+            ),
+            SelectChoice("codes", _l("Only people with a single-use invitation code")),
+        ],
+        default="link",
+        validate_choice=True,
+    )
+    marketing_headcount = IntegerField(
+        _l("Expected marketing respondents"),
+        description=_l("Optional. The marketing link stops taking answers at this number."),
+        validators=[Optional(), _reasonable_headcount],
+    )
+    sales_headcount = IntegerField(
+        _l("Expected sales respondents"),
+        description=_l("Optional. The sales link stops taking answers at this number."),
+        validators=[Optional(), _reasonable_headcount],
     )
 
     def validate_threshold(self, field: Field) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from typing import Any
 
@@ -13,6 +14,7 @@ from flask import (
     current_app,
     flash,
     jsonify,
+    make_response,
     redirect,
     render_template,
     url_for,
@@ -26,14 +28,17 @@ from scoring import Side
 from survey.charts import CHARTS, cached_chart
 from survey.i18n import current_locale
 from survey.models import Assessment
+from survey.services import invitations
 from survey.services import organisations as service
 from survey.services.assessments import links
 from survey.services.banks import current_bank
 from survey.services.context import ContextError
+from survey.services.invitations import MAX_CODES
 from survey.workspace import charts
 from survey.workspace.access import owned_assessment_or_404, owned_organisation_or_404
 from survey.workspace.forms import (
     ActionForm,
+    CodesForm,
     DeleteAssessmentForm,
     DeleteOrganisationForm,
     OrganisationForm,
@@ -194,6 +199,11 @@ def new_assessment(organisation_id: int) -> Any:
                 threshold=form.threshold.data,
                 context=form.context_answers(bank),
                 identifiable_confirmed=form.identifiable_confirmed.data,
+                invitations=form.invitations.data,
+                headcounts={
+                    Side.MARKETING: form.marketing_headcount.data,
+                    Side.SALES: form.sales_headcount.data,
+                },
             )
         except (service.WorkspaceError, ContextError) as error:
             form.name.errors = [*form.name.errors, str(error)]
@@ -208,23 +218,35 @@ def new_assessment(organisation_id: int) -> Any:
 
 
 @bp.get("/assessments/<int:assessment_id>")
-def assessment(assessment_id: int) -> str:
+def assessment(assessment_id: int) -> Response:
     assessment = owned_assessment_or_404(assessment_id)
     wave_links = links(assessment)
-    invitations = {
+    texts = {
         side: _invitation(assessment, side, link)
         for side, link in wave_links["survey_links"].items()
     }
-    return render_template(
+    code_counts = {}
+    if assessment.invitations == "codes":
+        for team in Side:
+            rows = invitations.codes_of(assessment, team)
+            used = sum(1 for row in rows if row.used)
+            code_counts[team.value] = (len(rows) - used, used)
+    page = render_template(
         "workspace/assessment.html",
         assessment=assessment,
         organisation=assessment.organisation,
         wave=service.wave(assessment),
         links=wave_links,
-        invitations=invitations,
+        invitations=texts,
+        code_counts=code_counts,
+        codes_form=CodesForm(),
         delete_form=DeleteAssessmentForm(),
         locale=current_locale(),
     )
+    response = make_response(page)
+    # The page holds the survey and report links, which are bearer credentials.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/assessments/<int:assessment_id>/qr/<side>.svg")
@@ -237,6 +259,75 @@ def qr_code(assessment_id: int, side: str) -> Response:
         buffer, kind="svg", scale=4, border=2, xmldecl=False, omitsize=True, light="#fff"
     )
     return _svg(buffer.getvalue())
+
+
+# --- invitation codes ------------------------------------------------------------
+
+
+def _side_or_404(side: str) -> Side:
+    if side not in {s.value for s in Side}:
+        abort(404)
+    return Side(side)
+
+
+@bp.post("/assessments/<int:assessment_id>/codes/<side>")
+def make_codes(assessment_id: int, side: str) -> BaseResponse:
+    assessment = owned_assessment_or_404(assessment_id)
+    team = _side_or_404(side)
+    form = CodesForm()
+    if not form.validate_on_submit():
+        flash(_("Enter how many codes to make, from 1 to %(max)d.", max=MAX_CODES), "error")
+        return _back_to(assessment)
+    codes = invitations.generate(assessment, team, form.count.data)
+    flash(
+        ngettext("%(num)d new code was made.", "%(num)d new codes were made.", len(codes)),
+        "success",
+    )
+    return redirect(url_for(".code_sheet", assessment_id=assessment.id, side=team.value))
+
+
+def _unused_codes(assessment: Assessment, team: Side) -> list[str]:
+    return [
+        invitations.shown(row.code)
+        for row in invitations.codes_of(assessment, team)
+        if not row.used
+    ]
+
+
+@bp.get("/assessments/<int:assessment_id>/codes/<side>")
+def code_sheet(assessment_id: int, side: str) -> Response:
+    """A printable A4 sheet: one slip per unused code, with the link and a QR code."""
+    assessment = owned_assessment_or_404(assessment_id)
+    team = _side_or_404(side)
+    page = render_template(
+        "workspace/code_sheet.html",
+        assessment=assessment,
+        organisation=assessment.organisation,
+        side=team.value,
+        link=links(assessment)["survey_links"][team.value],
+        codes=_unused_codes(assessment, team),
+    )
+    response = make_response(page)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/assessments/<int:assessment_id>/codes/<side>.csv")
+def code_list(assessment_id: int, side: str) -> Response:
+    """The unused codes with the survey link, for a mail merge."""
+    assessment = owned_assessment_or_404(assessment_id)
+    team = _side_or_404(side)
+    link = links(assessment)["survey_links"][team.value]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["code", "survey_link"])
+    writer.writerows([code, link] for code in _unused_codes(assessment, team))
+    response = Response(buffer.getvalue(), mimetype="text/csv")
+    response.headers.set(
+        "Content-Disposition", "attachment", filename=f"invitation-codes-{team.value}.csv"
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _back_to(assessment: Assessment) -> BaseResponse:

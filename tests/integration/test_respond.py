@@ -139,8 +139,8 @@ def test_start_page_names_the_team_time_and_anonymity(client: FlaskClient) -> No
     assert "It takes about 10 minutes" in marketing
     assert "we do not store your IP address" in marketing
     assert "only the day" in marketing
-    assert "groups of at least 5 people" in marketing
-    assert "may be identifiable" not in marketing
+    assert "whole groups of at least 5 people" in marketing
+    assert "may be recognisable" not in marketing
     assert ">Start</button>" in marketing
 
 
@@ -149,7 +149,10 @@ def test_start_page_warns_when_answers_may_be_identifiable(client: FlaskClient) 
 
     page = client.get(f"/s/{assessment.sales_token}").get_data(as_text=True)
 
-    assert "groups as small as 2 people, so your answers may be identifiable" in page
+    assert "groups as small as 2 people, so your answers may be recognisable" in page
+    # … and no promise that contradicts it.
+    assert "nobody can pick out one person's answers" not in page
+    assert "never for one person" not in page
 
 
 def test_unknown_token_is_not_found(client: FlaskClient) -> None:

@@ -135,6 +135,9 @@ class Assessment(db.Model):  # type: ignore[name-defined,misc]
     marketing_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
     sales_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
     report_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
+    #: Short codes a room can type (``/j/<code>``), each leading to a side's survey link.
+    marketing_join_code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    sales_join_code: Mapped[str | None] = mapped_column(String(16), unique=True)
 
     organisation: Mapped[Organisation] = relationship(back_populates="assessments")
     responses: Mapped[list[Response]] = relationship(
@@ -240,6 +243,65 @@ class Draft(db.Model):  # type: ignore[name-defined,misc]
     invitation_code: Mapped[str | None] = mapped_column(String(32))
 
     __table_args__ = (CheckConstraint(SIDE_CHECK, name="side_known"), NO_ROW_NUMBER)
+
+
+class Comment(db.Model):  # type: ignore[name-defined,misc]
+    """A respondent's answer to the open question, in their own words.
+
+    Stored with its response but not linked to it: no response id, no time. It is
+    published with its side's release group, in random order (by its random id),
+    and a consultant may hide it from the report (it is kept, marked hidden).
+    """
+
+    id: Mapped[str] = mapped_column(String(2 * ID_BYTES), primary_key=True, default=new_id)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    side: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    #: The release of its side it was published with; ``None`` while it waits.
+    release_group: Mapped[int | None] = mapped_column(SmallInteger)
+    hidden: Mapped[bool] = mapped_column(default=False)
+
+    __table_args__ = (
+        CheckConstraint(SIDE_CHECK, name="side_known"),
+        CheckConstraint("length(text) > 0", name="text_not_empty"),
+        NO_ROW_NUMBER,
+    )
+
+
+class ActionItem(db.Model):  # type: ignore[name-defined,misc]
+    """A next-step move leadership chose, with who does what by when, and how it went."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    #: The bank's move id (checked against the wave's bank when saved).
+    move_id: Mapped[str] = mapped_column(String(64))
+    marketing_owner: Mapped[str] = mapped_column(String(NAME_MAX), default="")
+    sales_owner: Mapped[str] = mapped_column(String(NAME_MAX), default="")
+    due_on: Mapped[dt.date | None]
+    success_measure: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="planned")
+
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('planned', 'in_progress', 'done', 'dropped')", name="status_known"
+        ),
+    )
+
+
+class PasswordLink(db.Model):  # type: ignore[name-defined,misc]
+    """A one-time, expiring link to set a password, made by an admin (no mail server)."""
+
+    #: SHA-256 of the token in the link; the token itself is shown once, never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    expires_at: Mapped[dt.datetime]
+    used: Mapped[bool] = mapped_column(default=False)
 
 
 class InvitationCode(db.Model):  # type: ignore[name-defined,misc]

@@ -45,6 +45,7 @@ from survey.extensions import db
 from survey.models import (
     Answer,
     Assessment,
+    Comment,
     QuestionTally,
     Release,
     Response,
@@ -316,15 +317,17 @@ def write_ledger(assessment_id: int, side: Side, ledger: Ledger, carried: Histog
 
 def _record_intake(assessment: Assessment, side: Side, intake: Intake) -> None:
     if intake.waiting_joined is not None:
-        db.session.execute(
-            update(Response)
-            .where(
-                Response.assessment_id == assessment.id,
-                Response.side == side.value,
-                Response.release_group.is_(None),
+        # Waiting responses, and the comments that came with them, join the release.
+        for table in (Response, Comment):
+            db.session.execute(
+                update(table)
+                .where(
+                    table.assessment_id == assessment.id,
+                    table.side == side.value,
+                    table.release_group.is_(None),
+                )
+                .values(release_group=intake.waiting_joined)
             )
-            .values(release_group=intake.waiting_joined)
-        )
     if intake.releases:
         db.session.execute(
             insert(Release),

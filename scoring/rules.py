@@ -32,9 +32,13 @@ The rules, exactly:
   dimension (from the respondents' own dimension scores), with the
   Benjamini–Hochberg adjustment across the bank's tested items (and, as a
   second family, across its dimensions), flagged when the adjusted p-value is
-  below 0.10. A side whose values are all equal is tested as if one answer
-  had been a point off (variance ``1/n``; see
-  :func:`scoring.statistics.variance_floor`). A test needs two values per side.
+  below 0.10. For items, each side's variances are first moderated towards a
+  prior fitted across all that side's shown items (Smyth's empirical-Bayes
+  "moderated t", :func:`scoring.statistics.variance_prior`): with a handful of
+  answers, one item's own variance is a poor estimate. A side whose values are
+  all equal is tested as if one answer had been a point off (variance ``1/n``;
+  see :func:`scoring.statistics.variance_floor`). A test needs two values per
+  side.
 * **Spread**: a side's standard deviation for an item is given only when at
   least twice the threshold of its people answered the item. With five answers
   on a 1–5 scale, the mean and the standard deviation together pin down the
@@ -80,7 +84,14 @@ from scoring.model import (
     Response,
     Side,
 )
-from scoring.statistics import Interval, Sample, benjamini_hochberg, t_interval, welch_test
+from scoring.statistics import (
+    Interval,
+    Sample,
+    benjamini_hochberg,
+    t_interval,
+    variance_prior,
+    welch_test,
+)
 
 DEFAULT_THRESHOLD = 5
 #: A response counts when at least this share of the bank's items has a 1–5 answer.
@@ -680,6 +691,8 @@ def _item_results(
     tallies: Tallies,
     sides: Mapping[Side, _Side],
 ) -> tuple[ItemResult, ...]:
+    # Each side's item variances, moderated towards what all its shown items say.
+    priors = {side: variance_prior([s.sample for s in stats[side].values()]) for side in Side}
     gaps: list[Fraction | None] = []
     p_values: list[float | None] = []
     for item in bank.items:
@@ -689,7 +702,9 @@ def _item_results(
             p_values.append(None)
             continue
         gaps.append(marketing.mean - sales.mean)
-        test = welch_test(marketing.sample, sales.sample)
+        test = welch_test(
+            marketing.sample, sales.sample, priors[Side.MARKETING], priors[Side.SALES]
+        )
         p_values.append(test.p_value if test is not None else None)
     q_values = benjamini_hochberg(p_values)
 

@@ -3,7 +3,10 @@
 * Student's t distribution (cumulative probability and quantile) through the
   regularised incomplete beta function, evaluated with its continued fraction
   (Lentz's method, as in Press et al., *Numerical Recipes*, § 6.4).
-* Welch's two-sample t-test from counts, sums and sums of squares.
+* Welch's two-sample t-test from counts, sums and sums of squares, optionally with
+  each group's variance moderated towards a prior fitted across many such groups
+  (the empirical-Bayes "moderated t" of Smyth, 2004, as in limma), which needs the
+  digamma and trigamma functions.
 * The Benjamini–Hochberg adjustment of a family of p-values.
 
 Everything that *decides* something elsewhere in ``scoring`` (band edges, the
@@ -70,12 +73,18 @@ def regularized_incomplete_beta(a: float, b: float, x: float) -> float:
     return 1.0 - front * _beta_continued_fraction(b, a, 1.0 - x) / b
 
 
+#: Beyond this many degrees of freedom Student's t is taken as the normal distribution.
+NORMAL_DF = 1e7
+
+
 def t_two_sided_p(t: float, df: float) -> float:
-    """P(|T| ≥ |t|) for Student's t with ``df`` (> 0, need not be whole) degrees of freedom."""
+    """P(|T| ≥ |t|) for Student's t with ``df`` (> 0, need not be whole; may be infinite)."""
     if df <= 0:
         raise ValueError(f"degrees of freedom must be positive (got {df})")
     if math.isinf(t):
         return 0.0
+    if df > NORMAL_DF:
+        return math.erfc(abs(t) / math.sqrt(2.0))
     return regularized_incomplete_beta(df / 2.0, 0.5, df / (df + t * t))
 
 
@@ -109,6 +118,67 @@ def t_quantile(probability: float, df: float) -> float:
         else:
             high = middle
     return (low + high) / 2.0
+
+
+# --- digamma and trigamma ------------------------------------------------------------------
+
+#: Below this the functions are shifted up by their recurrences before the series is used.
+_SERIES_FROM = 8.0
+
+
+def digamma(x: float) -> float:
+    """ψ(x) = d/dx ln Γ(x), for x > 0 (recurrence, then the asymptotic series)."""
+    if x <= 0:
+        raise ValueError(f"x must be positive (got {x})")
+    result = 0.0
+    while x < _SERIES_FROM:
+        result -= 1.0 / x
+        x += 1.0
+    f = 1.0 / (x * x)
+    series = f * (1 / 12 - f * (1 / 120 - f * (1 / 252 - f * (1 / 240 - f / 132))))
+    return result + math.log(x) - 0.5 / x - series
+
+
+def trigamma(x: float) -> float:
+    """ψ′(x), the derivative of :func:`digamma`, for x > 0."""
+    if x <= 0:
+        raise ValueError(f"x must be positive (got {x})")
+    result = 0.0
+    while x < _SERIES_FROM:
+        result += 1.0 / (x * x)
+        x += 1.0
+    f = 1.0 / (x * x)
+    series = 1 / 6 - f * (1 / 30 - f * (1 / 42 - f * (1 / 30 - f * 5 / 66)))
+    return result + 1.0 / x + f / 2.0 + f / x * series
+
+
+def _tetragamma(x: float) -> float:
+    """ψ″(x), for x > 0."""
+    result = 0.0
+    while x < _SERIES_FROM:
+        result -= 2.0 / (x * x * x)
+        x += 1.0
+    f = 1.0 / (x * x)
+    series = 1 / 6 - f * (1 / 6 - f * (3 / 10 - f * 5 / 6))
+    return result - f - f / x - f * f / 2.0 + f * f * f * series
+
+
+def trigamma_inverse(y: float) -> float:
+    """The x > 0 with ψ′(x) = y (Newton's method, started as in limma's ``trigammaInverse``)."""
+    if y <= 0:
+        raise ValueError(f"y must be positive (got {y})")
+    if y > 1e7:
+        return 1.0 / math.sqrt(y)
+    if y < 1e-6:
+        return 1.0 / y
+    x = 0.5 + 1.0 / y
+    for _ in range(100):
+        value = trigamma(x)
+        step = value * (1.0 - value / y) / _tetragamma(x)
+        x += step
+        if -step / x < 1e-10:
+            break
+    return x
 
 
 # --- Welch's test ---------------------------------------------------------------------
@@ -152,6 +222,79 @@ def variance_floor(count: int) -> Fraction:
     return Fraction(1, count)
 
 
+def floored_variance(sample: Sample) -> Fraction | None:
+    """The sample variance, or :func:`variance_floor` when every value is the same."""
+    variance = sample.variance
+    if variance is None:
+        return None
+    return max(variance, variance_floor(sample.count))
+
+
+@dataclass(frozen=True)
+class VariancePrior:
+    """A prior for many groups' variances: ``df`` pseudo-values of variance ``variance``.
+
+    ``df`` 0 means no prior (each group stands alone); infinite ``df`` means every
+    group is taken to share the one variance.
+    """
+
+    df: float
+    variance: float
+
+
+NO_PRIOR = VariancePrior(0.0, 0.0)
+#: The fewest groups a prior is fitted from.
+MIN_GROUPS_FOR_PRIOR = 3
+
+
+def variance_prior(samples: Sequence[Sample]) -> VariancePrior:
+    """Fit the prior of Smyth (2004) to the (floored) variances of ``samples``.
+
+    With ``d`` = n − 1 degrees of freedom, ``log s²`` has mean
+    ``log σ0² + ψ(d0/2) − ln(d0/2) − ψ(d/2) + ln(d/2)`` and variance
+    ``ψ′(d/2) + ψ′(d0/2)`` when the true variances follow a scaled inverse χ² with
+    ``d0`` degrees of freedom; matching the two moments gives ``d0`` and ``σ0²``.
+    Groups with fewer than two values are left out; with fewer than
+    :data:`MIN_GROUPS_FOR_PRIOR` groups there is no prior.
+    """
+    usable = [
+        (float(variance), sample.count - 1)
+        for sample in samples
+        if (variance := floored_variance(sample)) is not None
+    ]
+    if len(usable) < MIN_GROUPS_FOR_PRIOR:
+        return NO_PRIOR
+    centred = [
+        math.log(variance) - digamma(df / 2.0) + math.log(df / 2.0) for variance, df in usable
+    ]
+    mean = math.fsum(centred) / len(centred)
+    spread = math.fsum((value - mean) ** 2 for value in centred) / (len(centred) - 1)
+    spread -= math.fsum(trigamma(df / 2.0) for _variance, df in usable) / len(usable)
+    if spread <= 0:
+        # the variances differ no more than sampling alone would make them
+        return VariancePrior(math.inf, math.exp(mean))
+    prior_df = 2.0 * trigamma_inverse(spread)
+    prior_variance = math.exp(mean + digamma(prior_df / 2.0) - math.log(prior_df / 2.0))
+    return VariancePrior(prior_df, prior_variance)
+
+
+def moderated_variance(sample: Sample, prior: VariancePrior) -> tuple[float, float] | None:
+    """A group's variance moderated by ``prior``, and its degrees of freedom.
+
+    ``(d0 σ0² + d s²) / (d0 + d)`` with ``d0 + d`` degrees of freedom; ``None`` for
+    fewer than two values.
+    """
+    variance = floored_variance(sample)
+    if variance is None:
+        return None
+    df = float(sample.count - 1)
+    if prior.df == 0:
+        return float(variance), df
+    if math.isinf(prior.df):
+        return prior.variance, math.inf
+    return (prior.df * prior.variance + df * float(variance)) / (prior.df + df), prior.df + df
+
+
 @dataclass(frozen=True)
 class WelchTest:
     difference: Fraction
@@ -160,25 +303,33 @@ class WelchTest:
     p_value: float
 
 
-def welch_test(first: Sample, second: Sample) -> WelchTest | None:
+def welch_test(
+    first: Sample,
+    second: Sample,
+    first_prior: VariancePrior = NO_PRIOR,
+    second_prior: VariancePrior = NO_PRIOR,
+) -> WelchTest | None:
     """Welch's unequal-variance t-test of ``first.mean − second.mean``.
 
-    ``None`` when either group has fewer than two values (no variance to test with).
-    A group with zero variance is given :func:`variance_floor` instead.
+    Each group's variance is floored (:func:`variance_floor`) and moderated by its
+    prior (:func:`moderated_variance`); the degrees of freedom are
+    Welch–Satterthwaite's with each group's own (possibly infinite) ones. ``None``
+    when either group has fewer than two values.
     """
-    first_variance, second_variance = first.variance, second.variance
-    if first_variance is None or second_variance is None:
+    first_moderated = moderated_variance(first, first_prior)
+    second_moderated = moderated_variance(second, second_prior)
+    if first_moderated is None or second_moderated is None:
         return None
-    first_share = max(first_variance, variance_floor(first.count)) / first.count
-    second_share = max(second_variance, variance_floor(second.count)) / second.count
-    difference = first.mean - second.mean
+    (first_variance, first_df), (second_variance, second_df) = first_moderated, second_moderated
+    first_share = first_variance / first.count
+    second_share = second_variance / second.count
     pooled = first_share + second_share
-    # Welch–Satterthwaite degrees of freedom.
-    spread = first_share * first_share / (first.count - 1)
-    spread += second_share * second_share / (second.count - 1)
-    df = pooled * pooled / spread
+    # Welch–Satterthwaite degrees of freedom; an infinite df adds nothing below.
+    spread = first_share * first_share / first_df + second_share * second_share / second_df
+    df = pooled * pooled / spread if spread > 0 else math.inf
+    difference = first.mean - second.mean
     t = float(difference) / math.sqrt(pooled)
-    return WelchTest(difference=difference, t=t, df=float(df), p_value=t_two_sided_p(t, float(df)))
+    return WelchTest(difference=difference, t=t, df=df, p_value=t_two_sided_p(t, df))
 
 
 # --- Benjamini–Hochberg ------------------------------------------------------------------

@@ -9,15 +9,22 @@ from fractions import Fraction
 import pytest
 
 from scoring.statistics import (
+    NO_PRIOR,
     Interval,
     Sample,
+    VariancePrior,
     benjamini_hochberg,
+    digamma,
+    moderated_variance,
     regularized_incomplete_beta,
     t_cdf,
     t_interval,
     t_quantile,
     t_two_sided_p,
+    trigamma,
+    trigamma_inverse,
     variance_floor,
+    variance_prior,
     welch_test,
 )
 
@@ -164,3 +171,68 @@ def test_t_interval() -> None:
     assert (interval.low, interval.high) == pytest.approx((44.4471, 55.5529), abs=1e-4)
     assert t_interval(50.0, 0.0, 4, 0.95) == Interval(50.0, 50.0)
     assert t_interval(50.0, 0.0, None, 0.95) == Interval(50.0, 50.0)
+
+
+# --- digamma, trigamma and the variance prior ---------------------------------------------
+
+EULER_GAMMA = 0.5772156649015329
+
+
+def test_digamma_and_trigamma_at_known_points() -> None:
+    # ψ(1) = −γ, ψ(1/2) = −γ − 2 ln 2, ψ(x + 1) = ψ(x) + 1/x
+    assert digamma(1.0) == pytest.approx(-EULER_GAMMA, abs=1e-12)
+    assert digamma(0.5) == pytest.approx(-EULER_GAMMA - 2 * math.log(2), abs=1e-12)
+    assert digamma(4.5) == pytest.approx(digamma(3.5) + 1 / 3.5, abs=1e-12)
+    # ψ′(1) = π²/6, ψ′(1/2) = π²/2, ψ′(x + 1) = ψ′(x) − 1/x²
+    assert trigamma(1.0) == pytest.approx(math.pi**2 / 6, abs=1e-12)
+    assert trigamma(0.5) == pytest.approx(math.pi**2 / 2, abs=1e-11)
+    assert trigamma(20.0) == pytest.approx(trigamma(19.0) - 1 / 19**2, abs=1e-13)
+    with pytest.raises(ValueError, match="must be positive"):
+        digamma(0.0)
+
+
+@pytest.mark.parametrize("y", [1e-4, 0.05, 0.3, 1.0, 5.0, 200.0])
+def test_trigamma_inverse_inverts(y: float) -> None:
+    assert trigamma(trigamma_inverse(y)) == pytest.approx(y, rel=1e-8)
+
+
+def test_no_prior_from_fewer_than_three_groups() -> None:
+    two = [Sample(5, 15, 47), Sample(5, 20, 86)]  # 3, 3, 3, 2, 4 and 2, 4, 4, 5, 5
+    assert variance_prior(two) == NO_PRIOR
+    # and without a prior a group keeps its own (floored) variance and n − 1
+    assert moderated_variance(two[0], NO_PRIOR) == (pytest.approx(0.5), 4.0)
+    assert moderated_variance(Sample(1, 3, 9), NO_PRIOR) is None
+
+
+def test_groups_that_differ_no_more_than_chance_share_one_variance() -> None:
+    # three groups, each 1, 2, 3, 4, 5 (variance 2.5, df 4): nothing to tell them apart,
+    # so d0 is infinite and σ0² = 2.5 × 2 × e^(−ψ(2)) (the mean of log s² corrected)
+    same = [Sample(5, 15, 55)] * 3
+    prior = variance_prior(same)
+    assert math.isinf(prior.df)
+    assert prior.variance == pytest.approx(2.5 * 2 * math.exp(-digamma(2.0)))
+    assert moderated_variance(same[0], prior) == (prior.variance, math.inf)
+
+
+def test_a_finite_prior_pulls_each_variance_towards_the_others() -> None:
+    # six groups of five with variances 0.2, 0.2, 2.5, 2.5, 2.5 and 8.0: clearly different
+    groups = [Sample(5, 21, 89)] * 2 + [Sample(5, 15, 55)] * 3 + [Sample(5, 15, 77)]
+    assert [float(g.variance or 0) for g in groups] == pytest.approx([0.2, 0.2, 2.5, 2.5, 2.5, 8.0])
+    prior = variance_prior(groups)
+    assert 0 < prior.df < math.inf
+    small = moderated_variance(groups[0], prior)
+    large = moderated_variance(groups[-1], prior)
+    assert small is not None and large is not None
+    assert 0.2 < small[0] < prior.variance < large[0] < 8.0
+    assert small[1] == pytest.approx(prior.df + 4)
+
+
+def test_welch_with_a_shared_variance_uses_the_normal_distribution() -> None:
+    prior = VariancePrior(math.inf, 0.5)
+    test = welch_test(Sample(5, 20, 82), Sample(5, 15, 47), prior, prior)
+    # se = √(0.5/5 + 0.5/5) = 0.4472; t = 1/0.4472 = 2.236; infinite df: normal
+    assert test is not None
+    assert math.isinf(test.df)
+    assert test.t == pytest.approx(2.2361, abs=1e-4)
+    assert test.p_value == pytest.approx(math.erfc(2.2361 / math.sqrt(2)), abs=1e-5)
+    assert t_two_sided_p(1.959964, math.inf) == pytest.approx(0.05, abs=1e-6)

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from survey.extensions import db
-from survey.services.backup import BackupError, back_up, restore
+from survey.services.backup import BackupError, back_up_app_database, restore_app_database
 
 
 def _size(path: Path) -> str:
@@ -25,7 +24,7 @@ def backup_command(target: Path) -> None:
     complete. Restore it with `restore`.
     """
     try:
-        written = back_up(db.engine, target)
+        written = back_up_app_database(target)
     except BackupError as error:
         raise click.ClickException(f"{error}; no backup was written") from None
     click.echo(f"Backed up the database to {written} ({_size(written)}).")
@@ -42,7 +41,7 @@ def restore_command(source: Path, force: bool) -> None:
     (systemctl stop alignment-survey) so that nobody answers into the old data.
     """
     try:
-        revision = restore(db.engine, source, force=force)
+        revision = restore_app_database(source, force=force)
     except BackupError as error:
         raise click.ClickException(f"{error}; nothing was changed") from None
     click.echo(

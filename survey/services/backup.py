@@ -29,6 +29,8 @@ from urllib.parse import quote
 from sqlalchemy import Engine, column, inspect, literal, select, table
 from sqlalchemy.engine import URL
 
+from survey.extensions import db
+
 SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
 #: The first bytes of each engine's backup file.
@@ -287,3 +289,13 @@ def _pg_restore(url: URL, source: Path) -> None:
         str(source),
         environment=environment,
     )
+
+
+def back_up_app_database(target: Path) -> Path:
+    """:func:`back_up` of the database the app is configured with."""
+    return back_up(db.engine, target)
+
+
+def restore_app_database(source: Path, *, force: bool = False) -> str:
+    """:func:`restore` into the database the app is configured with."""
+    return restore(db.engine, source, force=force)

@@ -80,7 +80,7 @@ class World:
     placed_id: int
     placed_report: str
     waiting_report: str
-    survey_link: str  # open wave, marketing side
+    survey_link: str  # an open wave of its own, marketing side
     closed_link: str
 
 
@@ -281,7 +281,7 @@ VISITS = [
 def build_world() -> World:
     consultant = create_user(CONSULTANT, PASSWORD)
     create_user(ADMIN, PASSWORD, admin=True)
-    create_user("former@example.com", PASSWORD)  # a second row for the admin list
+    create_user("colleague@example.com", PASSWORD)  # an account the admin may disable
     organisation = create_organisation(ORGANISATION, consultant)
     placed = create_assessment(organisation, name="Baseline", context=CONTEXT)
     for side, value in PLACED.items():
@@ -291,14 +291,15 @@ def build_world() -> World:
     add_responses(waiting, Side.SALES, uniform_answers(None), 1)  # left out: too few answers
     closed = create_assessment(organisation, name="Pilot")
     closed.is_open = False
-    create_organisation("Südwind GmbH", consultant)  # not placed yet: another portfolio row
+    # Respondents answer here, so that the report above keeps waiting however many do.
+    answered = create_assessment(create_organisation("Südwind GmbH", consultant), name="Pulse")
     db.session.commit()
     return World(
         organisation_id=organisation.id,
         placed_id=placed.id,
         placed_report=placed.report_token,
         waiting_report=waiting.report_token,
-        survey_link=f"/s/{waiting.marketing_token}",
+        survey_link=f"/s/{answered.marketing_token}",
         closed_link=f"/s/{closed.sales_token}",
     )
 

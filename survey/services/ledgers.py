@@ -53,6 +53,7 @@ from survey.models import (
     SideLedger,
     WaveSummary,
 )
+from survey.services.banks import bank_of
 
 #: The tally column of each answer value (``DONT_KNOW`` = 0).
 VALUE_COLUMNS: Mapping[int, str] = MappingProxyType(
@@ -450,6 +451,18 @@ def summarise(assessment: Assessment, bank: Bank, tallies: Tallies) -> WaveSumma
         score_high=interval.high if interval is not None else None,
         type_id=result.type.id if result.type is not None else None,
     )
+
+
+def summaries_of(assessments: Sequence[Assessment]) -> dict[int, WaveSummary]:
+    """Placements computed now (not stored) for waves whose stored one is missing or old."""
+    published = published_ledgers([assessment.id for assessment in assessments])
+    found = {}
+    for assessment in assessments:
+        bank = bank_of(assessment)
+        found[assessment.id] = summarise(
+            assessment, bank, released_tallies(bank, published[assessment.id])
+        )
+    return found
 
 
 def refresh_summary(assessment: Assessment, bank: Bank) -> WaveSummary:

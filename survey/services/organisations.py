@@ -10,21 +10,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import func, select
 
-from scoring import AssessmentResult, LocalText, Side
+from scoring import Side
 from survey.config import MAX_THRESHOLD
 from survey.extensions import db
 from survey.models import INVITATION_MODES, NAME_MAX, Assessment, Organisation, User
 from survey.services import assessments as assessment_service
+from survey.services import overview
 from survey.services.accounts import find_account
 from survey.services.audit import assessment_target, organisation_target
 from survey.services.banks import current_bank
-from survey.services.results import Fingerprint, SideProgress, assessment_result, progress
 from survey.services.serialise import result_to_json
 from survey.services.unit_of_work import unit_of_work
 
@@ -225,103 +224,6 @@ def delete_wave(assessment: Assessment) -> None:
         db.session.delete(assessment)
 
 
-# --- what the pages show -----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Wave:
-    """A wave with its published result (released groups only) and its progress."""
-
-    assessment: Assessment
-    result: AssessmentResult
-    fingerprint: Fingerprint
-    progress: Mapping[Side, SideProgress]
-
-    @property
-    def is_placed(self) -> bool:
-        return self.result.is_placed
-
-    def waiting_for(self) -> list[tuple[str, int]]:
-        """(side, responses still needed) for each side below the threshold."""
-        return [
-            (side.value, self.result.sides[side].needed)
-            for side in Side
-            if self.result.sides[side].needed > 0
-        ]
-
-
-def wave(assessment: Assessment) -> Wave:
-    result, key = assessment_result(assessment)
-    return Wave(
-        assessment=assessment, result=result, fingerprint=key, progress=progress(assessment)
-    )
-
-
-def waves_of(organisation: Organisation) -> list[Wave]:
-    return [wave(assessment) for assessment in organisation.assessments]
-
-
-def latest_wave(organisation: Organisation) -> Wave | None:
-    assessments = organisation.assessments
-    return wave(assessments[-1]) if assessments else None
-
-
-def latest_placed_wave(waves: Sequence[Wave]) -> Wave | None:
-    placed = [w for w in waves if w.is_placed]
-    return placed[-1] if placed else None
-
-
-@dataclass(frozen=True)
-class DimensionCell:
-    score: float | None
-    #: Change from the previous placed wave; ``None`` for the first one.
-    change: float | None
-
-
-@dataclass(frozen=True)
-class DimensionRow:
-    dimension_id: str
-    title: LocalText
-    cells: tuple[DimensionCell, ...]
-
-
-def dimension_changes(placed: Sequence[Wave]) -> list[DimensionRow]:
-    """Combined dimension scores of the placed waves, each with its change from the last."""
-    if not placed:
-        return []
-    rows = []
-    for index, first in enumerate(placed[0].result.dimensions):
-        cells: list[DimensionCell] = []
-        previous: float | None = None
-        for position, placed_wave in enumerate(placed):
-            score = placed_wave.result.dimensions[index].combined
-            change = None
-            if position > 0 and score is not None and previous is not None:
-                change = score - previous
-            cells.append(DimensionCell(score=score, change=change))
-            previous = score
-        rows.append(
-            DimensionRow(
-                dimension_id=first.dimension.id, title=first.dimension.title, cells=tuple(cells)
-            )
-        )
-    return rows
-
-
-@dataclass(frozen=True)
-class PortfolioEntry:
-    organisation: Organisation
-    #: The latest wave that is placed, or ``None`` when none is yet.
-    placed: Wave | None
-
-
-def portfolio(owner: User) -> list[PortfolioEntry]:
-    return [
-        PortfolioEntry(organisation, latest_placed_wave(waves_of(organisation)))
-        for organisation in organisations_of(owner)
-    ]
-
-
 # --- export ------------------------------------------------------------------
 
 
@@ -349,7 +251,7 @@ def export_organisation(organisation: Organisation, locale: str) -> dict[str, An
             },
             "result": result_to_json(w.result, bank, locale),
         }
-        for w in waves_of(organisation)
+        for w in overview.waves_of(organisation)
     ]
     data = {
         "format": EXPORT_FORMAT,
@@ -377,10 +279,6 @@ __all__ = [
     "IDENTIFIABLE_BELOW",
     "MAX_HEADCOUNT",
     "MAX_THRESHOLD",
-    "DimensionCell",
-    "DimensionRow",
-    "PortfolioEntry",
-    "Wave",
     "WorkspaceError",
     "active_account",
     "check_threshold",
@@ -390,17 +288,11 @@ __all__ = [
     "create_wave_from_command",
     "delete_organisation",
     "delete_wave",
-    "dimension_changes",
     "export_filename",
     "export_organisation",
-    "latest_placed_wave",
-    "latest_wave",
     "organisations_of",
     "owned_assessment",
     "owned_organisation",
-    "portfolio",
     "rotate_report_link",
     "set_wave_open",
-    "wave",
-    "waves_of",
 ]

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from cachetools import LRUCache
 
 from scoring import AssessmentResult, Side, score_assessment
-from survey.models import Assessment
+from survey.models import Assessment, SideLedger
 from survey.services import ledgers
 from survey.services.banks import bank_of
 
@@ -48,7 +49,12 @@ chart_cache: LRUCache[tuple[Fingerprint, str, str], bytes] = LRUCache(CACHE_SIZE
 
 def fingerprint(assessment: Assessment) -> Fingerprint:
     """The wave's fingerprint, from its two ledger rows (one small query)."""
-    rows = ledgers.ledger_rows([assessment.id])
+    return _fingerprint(assessment, ledgers.ledger_rows([assessment.id]))
+
+
+def _fingerprint(
+    assessment: Assessment, rows: Mapping[tuple[int, Side], SideLedger]
+) -> Fingerprint:
     released = []
     for side in Side:
         row = rows.get((assessment.id, side))
@@ -66,22 +72,43 @@ def fingerprint(assessment: Assessment) -> Fingerprint:
 
 def assessment_result(assessment: Assessment) -> tuple[AssessmentResult, Fingerprint]:
     """The published result of a wave, and the fingerprint it was computed for."""
-    key = fingerprint(assessment)
-    with _results_lock:
-        cached = _results.get(key)
-    if cached is not None:
-        return cached, key
-    side_ledgers = ledgers.published_ledgers([assessment.id])[assessment.id]
-    bank = bank_of(assessment)
-    result = score_assessment(
-        bank,
-        ledgers.published_tallies(bank, side_ledgers),
-        threshold=assessment.threshold,
-        context=assessment.context,
-    )
-    with _results_lock:
-        _results[key] = result
-    return result, key
+    return results_of([assessment])[assessment.id]
+
+
+def results_of(
+    assessments: Sequence[Assessment],
+) -> dict[int, tuple[AssessmentResult, Fingerprint]]:
+    """The published results of many waves in a constant number of queries.
+
+    One query reads every ledger row; only waves whose result is not cached read their
+    tallies, all together in two more.
+    """
+    ids = [assessment.id for assessment in assessments]
+    rows = ledgers.ledger_rows(ids)
+    found: dict[int, tuple[AssessmentResult, Fingerprint]] = {}
+    missing: list[tuple[Assessment, Fingerprint]] = []
+    for assessment in assessments:
+        key = _fingerprint(assessment, rows)
+        with _results_lock:
+            cached = _results.get(key)
+        if cached is None:
+            missing.append((assessment, key))
+        else:
+            found[assessment.id] = (cached, key)
+    if missing:
+        published = ledgers.published_ledgers([assessment.id for assessment, _ in missing])
+        for assessment, key in missing:
+            bank = bank_of(assessment)
+            result = score_assessment(
+                bank,
+                ledgers.published_tallies(bank, published[assessment.id]),
+                threshold=assessment.threshold,
+                context=assessment.context,
+            )
+            with _results_lock:
+                _results[key] = result
+            found[assessment.id] = (result, key)
+    return found
 
 
 @dataclass(frozen=True)
@@ -116,7 +143,18 @@ class SideProgress:
 
 def progress(assessment: Assessment) -> dict[Side, SideProgress]:
     """Per side: released counts, responses waiting for a group, and the headcount."""
-    rows = ledgers.ledger_rows([assessment.id])
+    return progress_of([assessment])[assessment.id]
+
+
+def progress_of(assessments: Sequence[Assessment]) -> dict[int, dict[Side, SideProgress]]:
+    """:func:`progress` of many waves in one query."""
+    rows = ledgers.ledger_rows([assessment.id for assessment in assessments])
+    return {assessment.id: _progress(assessment, rows) for assessment in assessments}
+
+
+def _progress(
+    assessment: Assessment, rows: Mapping[tuple[int, Side], SideLedger]
+) -> dict[Side, SideProgress]:
     result: dict[Side, SideProgress] = {}
     for side in Side:
         row = rows.get((assessment.id, side))

@@ -28,7 +28,7 @@ from scoring import Side
 from survey.charts import CHARTS, cached_chart
 from survey.i18n import current_locale
 from survey.models import Assessment
-from survey.services import invitations
+from survey.services import invitations, overview
 from survey.services import organisations as service
 from survey.services.assessments import links
 from survey.services.banks import current_bank
@@ -85,7 +85,7 @@ def _invitation(assessment: Assessment, side: str, link: str) -> str:
     )
 
 
-def waiting_text(wave: service.Wave) -> str:
+def waiting_text(wave: overview.Wave | overview.Placement) -> str:
     """What a wave that is not placed yet waits for, e.g. "Waiting: 3 more sales responses"."""
     parts = [
         ngettext("%(num)d more marketing response", "%(num)d more marketing responses", needed)
@@ -110,9 +110,8 @@ def workspace_helpers() -> dict[str, Any]:
 
 @bp.get("/")
 def home() -> str:
-    organisations = service.organisations_of(current_user)
-    latest = {organisation.id: service.latest_wave(organisation) for organisation in organisations}
-    return render_template("workspace/home.html", organisations=organisations, latest=latest)
+    cards = overview.organisation_cards(current_user)
+    return render_template("workspace/home.html", cards=cards)
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])
@@ -132,14 +131,14 @@ def new_organisation() -> Any:
 @bp.get("/organisations/<int:organisation_id>")
 def organisation(organisation_id: int) -> str:
     organisation = owned_organisation_or_404(organisation_id)
-    waves = service.waves_of(organisation)
+    waves = overview.waves_of(organisation)
     placed = [w for w in waves if w.is_placed]
     return render_template(
         "workspace/organisation.html",
         organisation=organisation,
         waves=waves,
         placed=placed,
-        changes=service.dimension_changes(placed),
+        changes=overview.dimension_changes(placed),
         locale=current_locale(),
     )
 
@@ -149,7 +148,7 @@ def trend_chart(organisation_id: int) -> Response:
     organisation = owned_organisation_or_404(organisation_id)
     points = [
         (w.assessment.name, w.result.score)
-        for w in service.waves_of(organisation)
+        for w in overview.waves_of(organisation)
         if w.is_placed and w.result.score is not None
     ]
     return _svg(charts.trend_chart(current_bank(), points, current_locale()))
@@ -235,7 +234,7 @@ def assessment(assessment_id: int) -> Response:
         "workspace/assessment.html",
         assessment=assessment,
         organisation=assessment.organisation,
-        wave=service.wave(assessment),
+        wave=overview.wave(assessment),
         links=wave_links,
         invitations=texts,
         code_counts=code_counts,
@@ -382,7 +381,7 @@ def delete_assessment(assessment_id: int) -> BaseResponse:
 
 def _live_state(assessment: Assessment) -> dict[str, Any]:
     """What the live view shows: released results only, and counts that reveal no answers."""
-    wave = service.wave(assessment)
+    wave = overview.wave(assessment)
     result = wave.result
     state: dict[str, Any] = {
         "threshold": assessment.threshold,
@@ -439,7 +438,7 @@ def assessment_chart(assessment_id: int, name: str) -> Response:
     assessment = owned_assessment_or_404(assessment_id)
     if name not in CHARTS:
         abort(404)
-    wave = service.wave(assessment)
+    wave = overview.wave(assessment)
     if not wave.is_placed:
         # Nothing to draw while a side is below the threshold, and nothing may leak.
         abort(404)
@@ -450,26 +449,26 @@ def assessment_chart(assessment_id: int, name: str) -> Response:
 # --- portfolio -----------------------------------------------------------------
 
 
-def _portfolio_rows(entries: list[service.PortfolioEntry]) -> list[tuple[str, float]]:
+def _portfolio_rows(cards: list[overview.OrganisationCard]) -> list[tuple[str, float]]:
     return [
-        (entry.organisation.name, entry.placed.result.score)
-        for entry in entries
-        if entry.placed is not None and entry.placed.result.score is not None
+        (card.organisation.name, card.placed.score)
+        for card in cards
+        if card.placed is not None and card.placed.score is not None
     ]
 
 
 @bp.get("/portfolio")
 def portfolio() -> str:
-    entries = service.portfolio(current_user)
+    cards = overview.organisation_cards(current_user)
     return render_template(
         "workspace/portfolio.html",
-        entries=entries,
-        has_chart=bool(_portfolio_rows(entries)),
+        entries=cards,
+        has_chart=bool(_portfolio_rows(cards)),
         locale=current_locale(),
     )
 
 
 @bp.get("/portfolio/chart.svg")
 def portfolio_chart() -> Response:
-    rows = _portfolio_rows(service.portfolio(current_user))
+    rows = _portfolio_rows(overview.organisation_cards(current_user))
     return _svg(charts.portfolio_chart(current_bank(), rows, current_locale()))

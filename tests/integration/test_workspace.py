@@ -89,7 +89,7 @@ def test_a_whole_engagement(app: Flask, signed_in: FlaskClient, bank: Any) -> No
             "threshold": "3",
             "context_company_size": "small",
             "context_evident_conflicts": "yes",
-            "context_common_reporting_line": "no",
+            "context_separate_reporting_lines": "no",
             "context_sales_cycle": "",
             "context_shared_responsibility_culture": "unknown",
         },
@@ -102,7 +102,7 @@ def test_a_whole_engagement(app: Flask, signed_in: FlaskClient, bank: Any) -> No
     assert baseline.context == {
         "company_size": "small",
         "evident_conflicts": True,
-        "common_reporting_line": False,
+        "separate_reporting_lines": False,
     }
 
     # The assessment page: both survey links, their QR codes and the report link.
@@ -130,17 +130,31 @@ def test_a_whole_engagement(app: Flask, signed_in: FlaskClient, bank: Any) -> No
     add_responses(baseline, "sales", {}, count=1)  # nothing answered: left out
     state = client.get(f"/workspace/assessments/{baseline.id}/live.json").get_json()
     assert state["threshold"] == 3
-    assert state["sides"]["marketing"] == {"counted": 2, "excluded": 0, "needed": 1}
-    assert state["sides"]["sales"] == {"counted": 3, "excluded": 1, "needed": 0}
+    # Marketing's two wait for a whole group of three; sales' three counted ones were
+    # released, and the left-out one that came after waits for the next group.
+    assert state["sides"]["marketing"] == {
+        "received": 2,
+        "counted": 0,
+        "waiting": 2,
+        "needed": 3,
+        "headcount": None,
+    }
+    assert state["sides"]["sales"] == {
+        "received": 4,
+        "counted": 3,
+        "waiting": 1,
+        "needed": 0,
+        "headcount": None,
+    }
     assert state["placed"] is False
     assert "type" not in state and "score" not in state and "chart_url" not in state
-    assert "Waiting: 1 more marketing response" in page(client.get("/workspace/"))
+    assert "Waiting: 3 more marketing responses" in page(client.get("/workspace/"))
 
     add_responses(baseline, "marketing", three)
     state = client.get(f"/workspace/assessments/{baseline.id}/live.json").get_json()
     assert state["placed"] is True
     assert state["type"] == "Aligned"
-    assert state["score"] == 60.0
+    assert state["score"] == 60
     chart = client.get(state["chart_url"])
     assert chart.status_code == 200
     assert chart.mimetype == SVG
@@ -207,9 +221,10 @@ def test_a_whole_engagement(app: Flask, signed_in: FlaskClient, bank: Any) -> No
     assert data["organisation"]["name"] == "Acme Ltd"
     assert [w["name"] for w in data["waves"]] == ["Baseline", "After 6 months"]
     assert data["waves"][0]["context"] == baseline.context
+    # Released counts only: the left-out sales response still waits for a group.
     assert data["waves"][0]["counts"] == {
         "marketing": {"counted": 3, "excluded": 0},
-        "sales": {"counted": 3, "excluded": 1},
+        "sales": {"counted": 3, "excluded": 0},
     }
     assert data["waves"][1]["threshold"] == 3
     assert data["waves"][1]["result"]["score"] == 80.0

@@ -1,0 +1,81 @@
+"""The workspace lists cost a constant number of SQL statements, however many waves there are."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event
+
+from scoring import Side
+from survey.extensions import db
+from survey.models import User
+from survey.services.banks import bank_of
+from survey.services.responses import store_responses
+from survey.services.results import clear_caches
+from survey.services.unit_of_work import unit_of_work
+from tests.conftest import create_assessment, create_organisation, create_user, uniform_answers
+
+LIMIT = 10
+
+
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def remember(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
+
+
+def add_organisations(owner: User, count: int, start: int = 0) -> None:
+    for number in range(start, start + count):
+        organisation = create_organisation(f"Client {number:03d}", owner)
+        for wave in range(3):
+            assessment = create_assessment(organisation, name=f"Wave {wave}", threshold=3)
+            rows = [(side, uniform_answers(2 + wave)) for side in Side for _ in range(3)]
+            with unit_of_work():
+                store_responses(assessment, rows, bank_of(assessment))
+
+
+def cold_count(client: FlaskClient, path: str) -> int:
+    clear_caches()
+    db.session.expire_all()
+    with statements() as seen:
+        assert client.get(path).status_code == 200
+    return len(seen)
+
+
+def test_portfolio_home_and_organisation_pages_do_not_grow_with_waves(app: Flask) -> None:
+    owner = create_user()
+    client = app.test_client(user=owner)
+    add_organisations(owner, 3)
+    few = {path: cold_count(client, path) for path in ("/workspace/portfolio", "/workspace/")}
+    add_organisations(owner, 17, start=3)  # 20 organisations, 60 waves
+    many = {path: cold_count(client, path) for path in ("/workspace/portfolio", "/workspace/")}
+    assert many == few
+    assert all(count <= LIMIT for count in many.values()), many
+
+    page = client.get("/workspace/portfolio").get_data(as_text=True)
+    assert "Client 019" in page and "Wave 2" in page
+
+
+def test_the_organisation_page_reads_all_its_waves_at_once(app: Flask) -> None:
+    owner = create_user()
+    client = app.test_client(user=owner)
+    organisation = create_organisation("Acme Ltd", owner)
+    for wave in range(6):
+        assessment = create_assessment(organisation, name=f"Wave {wave}", threshold=3)
+        with unit_of_work():
+            store_responses(
+                assessment, [(side, uniform_answers(3)) for side in Side] * 3, bank_of(assessment)
+            )
+    path = f"/workspace/organisations/{organisation.id}"
+    assert cold_count(client, path) <= LIMIT

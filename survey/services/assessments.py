@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 from scoring import Side
 from survey.extensions import db
 from survey.models import Assessment, Organisation, Response, User, new_token
+from survey.services import join_codes
 from survey.services.banks import store_current_version
 from survey.services.ledgers import ledger_rows, open_ledgers
 
@@ -41,6 +42,7 @@ def create_assessment(
     db.session.add(assessment)
     db.session.flush()
     open_ledgers(assessment)
+    join_codes.assign(assessment)
     return assessment
 
 

@@ -197,6 +197,12 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
     submitted_on: Mapped[dt.date] = mapped_column(default=today)
     #: Which release of its side included it (1, 2 …); ``None`` while it waits for a group.
     release_group: Mapped[int | None] = mapped_column(SmallInteger)
+    #: Set while an import is still being written: such a response is invisible to
+    #: everything until the import's last, short transaction clears it (or a killed
+    #: import's batch is deleted, and its responses with it).
+    import_batch: Mapped[str | None] = mapped_column(
+        ForeignKey("import_batch.id", ondelete="CASCADE")
+    )
 
     assessment: Mapped[Assessment] = relationship(back_populates="responses")
     answers: Mapped[list[Answer]] = relationship(
@@ -243,6 +249,17 @@ class Draft(db.Model):  # type: ignore[name-defined,misc]
     invitation_code: Mapped[str | None] = mapped_column(String(32))
 
     __table_args__ = (CheckConstraint(SIDE_CHECK, name="side_known"), NO_ROW_NUMBER)
+
+
+class ImportBatch(db.Model):  # type: ignore[name-defined,misc]
+    """An import being written in short batches; deleted when it is done or abandoned."""
+
+    id: Mapped[str] = mapped_column(String(2 * ID_BYTES), primary_key=True, default=new_id)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    #: When the import began, so an abandoned one can be told from one still running.
+    started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class Comment(db.Model):  # type: ignore[name-defined,misc]

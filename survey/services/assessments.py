@@ -99,9 +99,9 @@ def all_response_counts() -> dict[tuple[int, str, bool], int]:
     return {
         (assessment_id, side, counted): number
         for assessment_id, side, counted, number in db.session.execute(
-            select(Response.assessment_id, Response.side, Response.counted, func.count()).group_by(
-                Response.assessment_id, Response.side, Response.counted
-            )
+            select(Response.assessment_id, Response.side, Response.counted, func.count())
+            .where(Response.import_batch.is_(None))
+            .group_by(Response.assessment_id, Response.side, Response.counted)
         )
     }
 

@@ -214,7 +214,11 @@ def _stored_responses(
     assessment_id: int, side: Side, *, waiting_only: bool
 ) -> dict[str, tuple[int | None, dict[str, int | None]]]:
     """Response id → (its release group, its answers), for one side of a wave."""
-    conditions = [Response.assessment_id == assessment_id, Response.side == side.value]
+    conditions = [
+        Response.assessment_id == assessment_id,
+        Response.side == side.value,
+        Response.import_batch.is_(None),  # an import still being written is not there yet
+    ]
     if waiting_only:
         conditions.append(Response.release_group.is_(None))
     responses: dict[str, tuple[int | None, dict[str, int | None]]] = {

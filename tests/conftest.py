@@ -41,8 +41,16 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
 
 
+#: The suite's own bank and demo scenario: editing the shipped ones breaks no test here.
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURE_BANK = FIXTURES / "bank.yaml"
+FIXTURE_DEMO = FIXTURES / "demo.yaml"
+
+
 def base_config(database_url: str) -> dict[str, Any]:
     return {
+        "BANK_PATH": str(FIXTURE_BANK),
+        "DEMO_PATH": str(FIXTURE_DEMO),
         "TESTING": True,
         "SECRET_KEY": TEST_SECRET,
         "SQLALCHEMY_DATABASE_URI": database_url,

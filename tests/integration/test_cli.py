@@ -16,11 +16,11 @@ from sqlalchemy import func, select
 
 from survey.extensions import db
 from survey.models import Answer, Assessment, Organisation, Response
-from tests.conftest import ROOT, create_organisation, create_user
+from tests.conftest import FIXTURE_BANK, FIXTURE_DEMO, ROOT, create_organisation, create_user
 
 ITEM_IDS: list[str] = [
     item["id"]
-    for item in yaml.safe_load((ROOT / "questions.yaml").read_text(encoding="utf-8"))["items"]
+    for item in yaml.safe_load(FIXTURE_BANK.read_text(encoding="utf-8"))["items"]
 ]
 
 
@@ -245,12 +245,18 @@ def test_list_close_and_open(runner: FlaskCliRunner) -> None:
 # --------------------------------------------------------------------------- bank
 
 
-def test_bank_check_accepts_the_shipped_bank(runner: FlaskCliRunner) -> None:
+def test_bank_check_checks_the_bank_in_use(runner: FlaskCliRunner) -> None:
     result = runner.invoke(args=["bank", "check"])
     assert result.exit_code == 0, result.output
-    assert "questions.yaml: OK: version 1, 9 dimensions, 41 items, 4 types, 15 moves" in (
+    assert "bank.yaml: OK: version 1, 9 dimensions, 41 items, 4 types, 15 moves" in (
         result.stdout
     )
+
+
+def test_bank_check_accepts_the_shipped_bank(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(args=["bank", "check", str(ROOT / "questions.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "questions.yaml: OK: version" in result.stdout
 
 
 BROKEN_BANK = """\
@@ -409,7 +415,7 @@ def scenario_file(folder: Path, document: dict[str, Any]) -> Path:
 
 
 def shipped_scenario() -> dict[str, Any]:
-    document: dict[str, Any] = yaml.safe_load((ROOT / "demo.yaml").read_text(encoding="utf-8"))
+    document: dict[str, Any] = yaml.safe_load(FIXTURE_DEMO.read_text(encoding="utf-8"))
     return document
 
 

@@ -11,12 +11,12 @@ from sqlalchemy import func, select
 
 from survey.extensions import db
 from survey.models import Answer, Assessment, Response
-from tests.conftest import ROOT, create_assessment
+from tests.conftest import FIXTURE_BANK, create_assessment
 
-# Read straight from the shipped file, so the expectations do not come from the code under test.
+# Read straight from the bank file, so the expectations do not come from the code under test.
 ITEM_IDS: list[str] = [
     item["id"]
-    for item in yaml.safe_load((ROOT / "questions.yaml").read_text(encoding="utf-8"))["items"]
+    for item in yaml.safe_load(FIXTURE_BANK.read_text(encoding="utf-8"))["items"]
 ]
 HEADER = ["side", *ITEM_IDS]
 FIRST, SECOND, LAST = ITEM_IDS[0], ITEM_IDS[1], ITEM_IDS[-1]

@@ -18,15 +18,15 @@ from hypothesis import strategies as st
 from scoring import Side
 from scoring.model import Response as ScoringResponse
 from scoring.release import Ledger, contribution, receive
-from survey.bank import load_default_bank
+from survey.bank import load_bank
 from survey.extensions import db
 from survey.services import ledgers
 from survey.services.banks import bank_of
 from survey.services.responses import store_response, store_responses
 from survey.services.unit_of_work import unit_of_work
-from tests.conftest import create_assessment, uniform_answers
+from tests.conftest import FIXTURE_BANK, create_assessment, uniform_answers
 
-ITEMS = [item.id for item in load_default_bank().items]
+ITEMS = [item.id for item in load_bank(FIXTURE_BANK).items]
 MOSTLY_UNKNOWN = st.one_of(st.none(), st.none(), st.integers(min_value=1, max_value=5))
 ANSWERS = st.fixed_dictionaries({item: MOSTLY_UNKNOWN for item in ITEMS[:6]}).map(
     lambda head: {**dict.fromkeys(ITEMS, 4), **head}

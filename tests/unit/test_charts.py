@@ -12,8 +12,9 @@ import pytest
 
 from scoring import AssessmentResult, Bank, LocalText, Response, Side, score_responses
 from survey import charts
-from survey.bank import load_default_bank
+from survey.bank import load_bank
 from survey.services.results import Fingerprint, chart_cache
+from tests.conftest import FIXTURE_BANK
 
 
 @pytest.fixture(autouse=True)
@@ -23,7 +24,7 @@ def empty_chart_cache() -> None:
 
 @pytest.fixture(scope="module")
 def bank() -> Bank:
-    return load_default_bank()
+    return load_bank(FIXTURE_BANK)
 
 
 def scoring(bank: Bank, value: int, **overrides: int) -> dict[str, int | None]:

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from scoring import NextSteps, Side, Verdict, advise, is_counted, read_row, score_responses
 from scoring.model import Bank, Response
-from survey.bank import load_default_bank
+from survey.bank import load_bank
+from tests.conftest import FIXTURE_BANK
 from tests.unit.scoring_factories import condition, factor, item, make_bank, move, rule
 
 PROPERTY_SETTINGS = settings(max_examples=200, deadline=None, database=None)
@@ -253,7 +254,7 @@ def test_no_shown_item_mean_rests_on_fewer_answers_than_the_threshold(
 
 @cache
 def shipped_bank() -> Bank:
-    return load_default_bank()
+    return load_bank(FIXTURE_BANK)
 
 
 def shipped_contexts() -> st.SearchStrategy[dict[str, bool | str | None]]:

@@ -19,7 +19,7 @@ from survey.api import bp
 from survey.models import Assessment
 from survey.report.formatting import language
 from survey.services.assessments import get_assessment, response_counts
-from survey.services.banks import current_bank
+from survey.services.banks import bank_of
 from survey.services.results import assessment_result
 from survey.services.serialise import result_to_json
 
@@ -83,6 +83,7 @@ def assessment(assessment_id: int) -> Response:
             is_open=found.is_open,
             threshold=found.threshold,
             bank_version=found.bank_version,
+            bank_digest=found.bank_digest,
             responses=response_counts(found.id),
         )
     )
@@ -92,4 +93,4 @@ def assessment(assessment_id: int) -> Response:
 def assessment_result_json(assessment_id: int) -> Response:
     found = _authorised_assessment(assessment_id)
     result, _fingerprint = assessment_result(found)
-    return _private(jsonify(result_to_json(result, current_bank(), language())))
+    return _private(jsonify(result_to_json(result, bank_of(found), language())))

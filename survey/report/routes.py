@@ -17,8 +17,8 @@ from survey.models import Assessment
 from survey.report import bp
 from survey.report.formatting import helpers, language
 from survey.services.assessments import find_by_report_token
-from survey.services.banks import current_bank
-from survey.services.results import assessment_result
+from survey.services.banks import bank_of
+from survey.services.results import assessment_result, progress
 
 #: Seconds a browser may reuse a chart before asking again (then with its ETag).
 CHART_MAX_AGE = 300
@@ -56,7 +56,8 @@ def report(token: str) -> Response:
         assessment=assessment,
         organisation=assessment.organisation,
         result=result,
-        bank=current_bank(),
+        bank=bank_of(assessment),
+        progress=progress(assessment),
         sides=list(Side),
         charts=charts,
         gap_order=items_by_gap(result) if result.is_placed else [],
@@ -80,7 +81,7 @@ def chart(token: str, name: str) -> Response:
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:
-        svg = cached_chart(name, result, fingerprint, current_bank(), locale)
+        svg = cached_chart(name, result, fingerprint, bank_of(assessment), locale)
         response = Response(svg, mimetype="image/svg+xml")
     response.set_etag(etag)
     response.headers["Cache-Control"] = f"private, max-age={CHART_MAX_AGE}"

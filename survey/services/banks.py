@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import func, select
 
 from scoring import Bank
 from survey.bank import BankSource, default_bank_path, load_source_cached, parse_bank
@@ -69,5 +70,13 @@ def bank_of(assessment: Assessment) -> Bank:
     return bank_by_digest(assessment.bank_digest)
 
 
-def stored_versions() -> list[BankVersion]:
-    return list(db.session.scalars(db.select(BankVersion).order_by(BankVersion.stored_on)))
+def stored_versions_with_waves() -> list[tuple[BankVersion, int]]:
+    """Every stored bank version with the number of waves that use it, oldest first."""
+    waves = func.count(Assessment.id)
+    rows = db.session.execute(
+        select(BankVersion, waves)
+        .outerjoin(Assessment, Assessment.bank_digest == BankVersion.digest)
+        .group_by(BankVersion.digest)
+        .order_by(BankVersion.stored_on, BankVersion.digest)
+    )
+    return [(version, number) for version, number in rows]

@@ -6,7 +6,6 @@ import csv
 import io
 from typing import Any
 
-import segno
 from flask import (
     Blueprint,
     Response,
@@ -31,10 +30,10 @@ from survey.models import Assessment
 from survey.services import invitations, overview
 from survey.services import organisations as service
 from survey.services.assessments import links
-from survey.services.banks import current_bank
+from survey.services.banks import bank_of, current_bank
 from survey.services.context import ContextError
 from survey.services.invitations import MAX_CODES
-from survey.workspace import charts
+from survey.workspace import charts, wave_page
 from survey.workspace.access import owned_assessment_or_404, owned_organisation_or_404
 from survey.workspace.forms import (
     ActionForm,
@@ -47,8 +46,6 @@ from survey.workspace.forms import (
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
 
-#: How often the live view asks for new counts, in milliseconds.
-LIVE_POLL_MS = 5000
 SVG = "image/svg+xml"
 
 
@@ -241,23 +238,12 @@ def assessment(assessment_id: int) -> Response:
         codes_form=CodesForm(),
         delete_form=DeleteAssessmentForm(),
         locale=current_locale(),
+        **wave_page.extras(assessment),
     )
     response = make_response(page)
     # The page holds the survey and report links, which are bearer credentials.
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-@bp.get("/assessments/<int:assessment_id>/qr/<side>.svg")
-def qr_code(assessment_id: int, side: str) -> Response:
-    assessment = owned_assessment_or_404(assessment_id)
-    if side not in {s.value for s in Side}:
-        abort(404)
-    buffer = io.BytesIO()
-    segno.make(links(assessment)["survey_links"][side], error="m").save(
-        buffer, kind="svg", scale=4, border=2, xmldecl=False, omitsize=True, light="#fff"
-    )
-    return _svg(buffer.getvalue())
 
 
 # --- invitation codes ------------------------------------------------------------
@@ -351,15 +337,6 @@ def reopen_assessment(assessment_id: int) -> BaseResponse:
     return _back_to(assessment)
 
 
-@bp.post("/assessments/<int:assessment_id>/rotate-report-link")
-def rotate_report_link(assessment_id: int) -> BaseResponse:
-    assessment = owned_assessment_or_404(assessment_id)
-    if ActionForm().validate_on_submit():
-        service.rotate_report_link(assessment)
-        flash(_("The report has a new link. The old link no longer works."), "success")
-    return _back_to(assessment)
-
-
 @bp.post("/assessments/<int:assessment_id>/delete")
 def delete_assessment(assessment_id: int) -> BaseResponse:
     assessment = owned_assessment_or_404(assessment_id)
@@ -376,61 +353,7 @@ def delete_assessment(assessment_id: int) -> BaseResponse:
     return redirect(url_for(".organisation", organisation_id=organisation_id))
 
 
-# --- live workshop view --------------------------------------------------------
-
-
-def _live_state(assessment: Assessment) -> dict[str, Any]:
-    """What the live view shows: released results only, and counts that reveal no answers."""
-    wave = overview.wave(assessment)
-    result = wave.result
-    state: dict[str, Any] = {
-        "threshold": assessment.threshold,
-        "is_open": assessment.is_open,
-        "sides": {
-            side.value: {
-                "received": progress.received,
-                "counted": progress.counted,
-                "waiting": progress.waiting,
-                "needed": result.sides[side].needed,
-                "headcount": progress.headcount,
-            }
-            for side, progress in wave.progress.items()
-        },
-        "placed": result.is_placed,
-        # Changes only when a release changes what may be shown.
-        "version": wave.fingerprint.version,
-    }
-    if result.is_placed and result.type is not None and result.score is not None:
-        state.update(
-            type=result.type.name.get(current_locale()),
-            score=round(result.score),
-            score_text=str(round(result.score)),
-            chart_url=url_for(
-                ".assessment_chart", assessment_id=assessment.id, name="gaps", v=state["version"]
-            ),
-        )
-    return state
-
-
-@bp.get("/assessments/<int:assessment_id>/live")
-def live(assessment_id: int) -> str:
-    assessment = owned_assessment_or_404(assessment_id)
-    return render_template(
-        "workspace/live.html",
-        assessment=assessment,
-        organisation=assessment.organisation,
-        state=_live_state(assessment),
-        links=links(assessment),
-        poll_ms=LIVE_POLL_MS,
-    )
-
-
-@bp.get("/assessments/<int:assessment_id>/live.json")
-def live_json(assessment_id: int) -> Response:
-    assessment = owned_assessment_or_404(assessment_id)
-    response = jsonify(_live_state(assessment))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+# --- charts of a wave ----------------------------------------------------------
 
 
 @bp.get("/assessments/<int:assessment_id>/charts/<name>.svg")
@@ -443,7 +366,7 @@ def assessment_chart(assessment_id: int, name: str) -> Response:
         # Nothing to draw while a side is below the threshold, and nothing may leak.
         abort(404)
     locale = current_locale()
-    return _svg(cached_chart(name, wave.result, wave.fingerprint, current_bank(), locale))
+    return _svg(cached_chart(name, wave.result, wave.fingerprint, bank_of(assessment), locale))
 
 
 # --- portfolio -----------------------------------------------------------------

@@ -8,12 +8,11 @@ one function here and renders. Ownership is checked by the caller
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import func, select
+from werkzeug.utils import secure_filename
 
 from scoring import Side
 from survey.config import MAX_THRESHOLD
@@ -268,10 +267,9 @@ def export_organisation(organisation: Organisation, locale: str) -> dict[str, An
 
 
 def export_filename(organisation: Organisation) -> str:
-    """A file name safe on every system: ASCII letters, digits and dashes only."""
-    ascii_name = unicodedata.normalize("NFKD", organisation.name).encode("ascii", "ignore").decode()
-    stem = re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-").lower()[:FILENAME_STEM_MAX]
-    stem = stem.strip("-") or f"organisation-{organisation.id}"
+    """A file name safe on every system, from the organisation's name (ASCII only)."""
+    stem = secure_filename(organisation.name).replace("_", "-").lower()[:FILENAME_STEM_MAX]
+    stem = stem.strip("-.") or f"organisation-{organisation.id}"
     return f"{stem}-export.json"
 
 

@@ -13,14 +13,14 @@ import yaml
 
 from scoring import Bank, Response, Side, score_responses
 from survey.bank import load_default_bank
-from survey.services.demo import (
+from survey.services.demo import simulate_answers
+from survey.services.demo_scenario import (
     DemoScenario,
     DemoScenarioError,
     check_scenario,
     load_scenario,
     parse_scenario,
     read_scenario,
-    simulate_answers,
 )
 
 ROOT = Path(__file__).resolve().parents[2]

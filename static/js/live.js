@@ -1,5 +1,6 @@
-// Live workshop view: poll the JSON endpoint named by [data-live-url] and update
-// the counts, and show the placement and gap chart once both teams reach the threshold.
+// Presenter view: ask live.json every [data-live-interval] ms, update the counters, and
+// show the results once they are released and the consultant presses R (or the button).
+// F (or the button) toggles full screen. Text is set with textContent only.
 (function () {
   "use strict";
 
@@ -8,32 +9,54 @@
     return;
   }
   var url = root.getAttribute("data-live-url");
-  var interval = parseInt(root.getAttribute("data-live-interval"), 10) || 5000;
+  var interval = parseInt(root.getAttribute("data-live-interval"), 10) || 1500;
   var status = root.querySelector("[data-live-status]");
+  var revealed = root.getAttribute("data-revealed") === "true";
+  var placed = !root.querySelector("[data-panel='waiting']:not([hidden])");
+  var shownVersion = null;
+
+  function find(selector) {
+    return root.querySelector(selector);
+  }
 
   function setText(selector, value) {
-    var element = root.querySelector(selector);
-    if (element) {
+    var element = find(selector);
+    if (element && element.textContent !== String(value)) {
       element.textContent = String(value);
     }
   }
 
-  function showChart(chartUrl) {
-    var box = root.querySelector("[data-live-chart-box]");
-    if (!box || !chartUrl) {
+  function show(selector, visible) {
+    var element = find(selector);
+    if (element) {
+      element.hidden = !visible;
+    }
+  }
+
+  function fillGaps(gaps) {
+    var list = find("[data-live-gaps]");
+    var template = find("template[data-gap-template]");
+    if (!list || !template) {
       return;
     }
-    var image = box.querySelector("img");
-    if (!image) {
-      image = document.createElement("img");
-      image.className = "chart live-chart";
-      image.alt = box.getAttribute("data-chart-alt") || "";
-      box.appendChild(image);
+    while (list.firstChild) {
+      list.removeChild(list.firstChild);
     }
-    // Only swap when the answers changed (the URL carries a version), so it does not flicker.
-    if (image.getAttribute("src") !== chartUrl) {
-      image.setAttribute("src", chartUrl);
-    }
+    gaps.forEach(function (gap) {
+      var item = template.content.firstElementChild.cloneNode(true);
+      ["statement", "marketing", "sales", "gap"].forEach(function (name) {
+        item.querySelector("[data-field='" + name + "']").textContent = gap[name];
+      });
+      list.appendChild(item);
+    });
+    show("[data-live-no-gaps]", gaps.length === 0);
+  }
+
+  function layout() {
+    show("[data-panel='waiting']", !placed);
+    show("[data-panel='ready']", placed && !revealed);
+    show("[data-panel='result']", placed && revealed);
+    root.classList.toggle("is-revealed", placed && revealed);
   }
 
   function update(state) {
@@ -41,25 +64,29 @@
       var counts = state.sides[side];
       setText('[data-live-received="' + side + '"]', counts.received);
       setText('[data-live-needed="' + side + '"]', counts.needed);
-      var wrap = root.querySelector('[data-live-needed-wrap="' + side + '"]');
-      if (wrap) {
-        wrap.classList.toggle("hidden", counts.needed === 0);
-      }
+      setText('[data-live-waiting="' + side + '"]', counts.waiting);
+      show('[data-live-needed-wrap="' + side + '"]', counts.needed > 0);
+      // Shown whenever the side is released, even at 0: its showing must not move with one
+      // response (only the counters may).
+      show('[data-live-waiting-wrap="' + side + '"]', counts.needed === 0);
     });
-    var result = root.querySelector("[data-live-result]");
-    if (result) {
-      result.classList.toggle("hidden", !state.placed);
-    }
-    if (state.placed) {
+    placed = state.placed;
+    if (placed && state.version !== shownVersion) {
+      // Only a release changes the results (the version says so): rebuild them then.
       setText("[data-live-type]", state.type);
       setText("[data-live-score]", state.score_text);
-      showChart(state.chart_url);
+      fillGaps(state.gaps || []);
+      shownVersion = state.version;
     }
+    layout();
   }
 
   function setStale(stale) {
     if (status) {
-      status.textContent = stale ? status.getAttribute("data-stale-label") : "";
+      var text = stale ? status.getAttribute("data-stale-label") : "";
+      if (status.textContent !== text) {
+        status.textContent = text;
+      }
     }
   }
 
@@ -84,6 +111,63 @@
         window.setTimeout(poll, interval);
       });
   }
+
+  // --- reveal and full screen -------------------------------------------------------
+
+  var revealButton = find("[data-action='reveal']");
+  var fullscreenButton = find("[data-action='fullscreen']");
+
+  function toggleReveal() {
+    if (!placed) {
+      return; // nothing to show yet: the room keeps talking
+    }
+    revealed = !revealed;
+    layout();
+  }
+
+  function isFullscreen() {
+    return !!document.fullscreenElement;
+  }
+
+  function toggleFullscreen() {
+    if (isFullscreen()) {
+      document.exitFullscreen();
+    } else if (document.documentElement.requestFullscreen) {
+      document.documentElement.requestFullscreen().catch(function () {});
+    }
+  }
+
+  function labelFullscreen() {
+    if (fullscreenButton) {
+      fullscreenButton.textContent = fullscreenButton.getAttribute(
+        isFullscreen() ? "data-label-leave" : "data-label-enter"
+      );
+    }
+  }
+
+  if (revealButton) {
+    revealButton.hidden = false;
+    revealButton.addEventListener("click", toggleReveal);
+  }
+  if (fullscreenButton && document.fullscreenEnabled) {
+    fullscreenButton.hidden = false;
+    fullscreenButton.addEventListener("click", toggleFullscreen);
+    document.addEventListener("fullscreenchange", labelFullscreen);
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) {
+      return;
+    }
+    var key = event.key.toLowerCase();
+    if (key === "r") {
+      event.preventDefault();
+      toggleReveal();
+    } else if (key === "f") {
+      event.preventDefault();
+      toggleFullscreen();
+    }
+  });
 
   window.setTimeout(poll, interval);
 })();

@@ -1,9 +1,12 @@
-"""The consultant workspace: clients, waves, live view, portfolio.
+"""The consultant workspace: clients, waves, presenter view, portfolio.
 
-The blueprint and its views live in ``routes``; this package only exposes ``bp``.
+The blueprint and the core views live in ``routes``; the presenter view, handing out
+links, editing and the action plan add their views to the same blueprint from their
+own modules, imported here. This package only exposes ``bp``.
 Anonymous visitors are sent to ``login_manager.login_view`` (set by ``survey.auth``).
 """
 
+from survey.workspace import action_plan, editing, presenter, sharing  # noqa: F401
 from survey.workspace.routes import bp
 
 __all__ = ["bp"]

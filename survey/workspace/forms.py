@@ -198,6 +198,11 @@ class AssessmentForm(FlaskForm):
 
 def assessment_form_class(bank: Bank, locale: str) -> type[AssessmentForm]:
     """An :class:`AssessmentForm` with a plain question for each of the bank's context factors."""
+    return type("ContextAssessmentForm", (AssessmentForm,), context_fields(bank, locale))
+
+
+def context_fields(bank: Bank, locale: str) -> dict[str, Field]:
+    """One unbound field per context factor of the bank, named ``context_<factor id>``."""
     fields: dict[str, Field] = {}
     for factor in bank.context_factors:
         label = factor.question.get(locale)
@@ -221,4 +226,4 @@ def assessment_form_class(bank: Bank, locale: str) -> type[AssessmentForm]:
                 ],
                 default="",
             )
-    return type("ContextAssessmentForm", (AssessmentForm,), fields)
+    return fields

@@ -12,11 +12,11 @@ from flask import Flask, url_for
 from flask.testing import FlaskClient
 
 from survey.extensions import db
-from survey.models import Assessment, Organisation, User
+from survey.models import ActionItem, Assessment, Organisation, User
 from tests.conftest import add_responses, create_assessment, create_organisation
 
 #: Stand-ins for the URL parts that are not ids of A's objects.
-OTHER_VALUES = {"side": "marketing", "name": "gaps"}
+OTHER_VALUES = {"side": "marketing", "name": "gaps", "kind": "png"}
 SAFE_METHODS_SKIPPED = {"HEAD", "OPTIONS"}
 
 
@@ -28,16 +28,21 @@ def fetch(client: FlaskClient, url: str, method: str = "GET", **kwargs: Any) -> 
 class Objects:
     organisation: Organisation
     assessment: Assessment
+    action_item: ActionItem
 
 
 def placed_objects(owner: User, bank: Any) -> Objects:
-    """An organisation of ``owner`` with a wave placed on one response per side."""
+    """An organisation of ``owner`` with a wave placed on one response per side, and one
+    step in the wave's action plan."""
     organisation = create_organisation("A's client", owner)
     assessment = create_assessment(organisation, name="Baseline", threshold=1)
     answers = {item.id: 4 for item in bank.items}
     add_responses(assessment, "marketing", answers)
     add_responses(assessment, "sales", answers)
-    return Objects(organisation, assessment)
+    item = ActionItem(assessment_id=assessment.id, move_id=bank.moves[0].id)
+    db.session.add(item)
+    db.session.commit()
+    return Objects(organisation, assessment, item)
 
 
 def workspace_rules_with_ids(app: Flask) -> list[Any]:
@@ -58,6 +63,8 @@ def fill(rule: Any, objects: Objects) -> dict[str, Any]:
             values[argument] = objects.organisation.id
         elif argument == "assessment_id":
             values[argument] = objects.assessment.id
+        elif argument == "item_id":
+            values[argument] = objects.action_item.id
         else:
             values[argument] = OTHER_VALUES[argument]
     return values
@@ -91,6 +98,16 @@ def test_every_workspace_route_with_an_id_is_the_owners_alone(
         "/workspace/organisations/<int:organisation_id>/export.json",
         "/workspace/assessments/<int:assessment_id>/live.json",
         "/workspace/organisations/<int:organisation_id>/delete",
+        "/workspace/organisations/<int:organisation_id>/edit",
+        "/workspace/assessments/<int:assessment_id>/edit",
+        "/workspace/assessments/<int:assessment_id>/rotate-report-link",
+        "/workspace/assessments/<int:assessment_id>/join-codes/replace",
+        "/workspace/assessments/<int:assessment_id>/qr/<side>/download.<kind>",
+        "/workspace/assessments/<int:assessment_id>/sheet/<side>",
+        "/workspace/assessments/<int:assessment_id>/actions/new",
+        "/workspace/assessments/<int:assessment_id>/actions/<int:item_id>",
+        "/workspace/assessments/<int:assessment_id>/actions/<int:item_id>/delete",
+        "/workspace/assessments/<int:assessment_id>/action-plan.csv",
     ):
         assert expected in paths
     # The export is audited, so it is a POST (no GET changes anything).

@@ -147,17 +147,16 @@ def test_a_whole_engagement(app: Flask, signed_in: FlaskClient, bank: Any) -> No
         "headcount": None,
     }
     assert state["placed"] is False
-    assert "type" not in state and "score" not in state and "chart_url" not in state
+    assert "type" not in state and "score_text" not in state and "gaps" not in state
     assert "Waiting: 3 more marketing responses" in page(client.get("/workspace/"))
 
     add_responses(baseline, "marketing", three)
     state = client.get(f"/workspace/assessments/{baseline.id}/live.json").get_json()
     assert state["placed"] is True
     assert state["type"] == "Aligned"
-    assert state["score"] == 60
-    chart = client.get(state["chart_url"])
-    assert chart.status_code == 200
-    assert chart.mimetype == SVG
+    assert state["score_text"] == "60"
+    # Both sides answered alike: no gap to discuss (the presenter view lists the top five).
+    assert state["gaps"] == [] and state["flagged"] == 0
     assert "Aligned" in page(client.get("/workspace/"))
 
     # Close, reopen, and rotate the report link.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from survey.auth import passwords  # noqa: F401  (its views join the blueprint)
 from survey.auth.routes import bp
 from survey.extensions import login_manager
 from survey.models import User

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("respond", __name__)
 
-from survey.respond import routes  # noqa: E402,F401
+from survey.respond import join, routes  # noqa: E402,F401

@@ -50,6 +50,11 @@ def _timing_hash() -> str:
     return _dummy_hash
 
 
+def hash_password(password: str) -> str:
+    """The argon2 hash of ``password`` (a few tens of milliseconds: call it outside a write)."""
+    return _hasher.hash(password)
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 

@@ -25,7 +25,9 @@ from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from survey.extensions import db
-from survey.services import accounts
+from survey.models import ActionItem
+from survey.services import accounts, passwords
+from survey.services.banks import bank_of
 from tests.conftest import (
     add_responses,
     create_assessment,
@@ -65,6 +67,10 @@ class World:
     report_token: str
     victim_id: int
     item_ids: tuple[str, ...]
+    action_item_id: int
+    move_id: str
+    join_code: str
+    password_token: str
 
 
 def build_world(app: Flask) -> World:
@@ -76,6 +82,11 @@ def build_world(app: Flask) -> World:
         answers = uniform_answers(4)
         add_responses(assessment, "marketing", answers)
         add_responses(assessment, "sales", answers)
+        move_id = bank_of(assessment).moves[0].id
+        action_item = ActionItem(assessment_id=assessment.id, move_id=move_id)
+        db.session.add(action_item)
+        db.session.commit()
+        link = passwords.issue_link(victim.id, actor=owner)
         return World(
             organisation_id=organisation.id,
             organisation_name=organisation.name,
@@ -84,6 +95,10 @@ def build_world(app: Flask) -> World:
             report_token=assessment.report_token,
             victim_id=victim.id,
             item_ids=tuple(answers),
+            action_item_id=action_item.id,
+            move_id=move_id,
+            join_code=assessment.marketing_join_code or "",
+            password_token=link.token,
         )
 
 
@@ -101,6 +116,14 @@ def url_values(rule: Rule, world: World) -> dict[str, Any]:
             values[argument] = world.survey_token
         elif argument == "token" and rule.rule.startswith("/r/"):
             values[argument] = world.report_token
+        elif argument == "token" and rule.rule.startswith("/password/"):
+            values[argument] = world.password_token
+        elif argument == "code" and rule.rule.startswith("/j/"):
+            values[argument] = world.join_code
+        elif argument == "item_id":
+            values[argument] = world.action_item_id
+        elif argument == "kind":
+            values[argument] = "png"
         elif argument == "side":
             values[argument] = "marketing"
         elif argument == "name":
@@ -168,6 +191,11 @@ def form_payload(world: World) -> dict[str, str]:
         "action": "submit",
         "email": OWNER,
         "password": PASSWORD,
+        "current_password": PASSWORD,
+        "new_password": PASSWORD,
+        "new_password_again": PASSWORD,
+        "move": world.move_id,
+        "status": "done",
         **dict.fromkeys(world.item_ids, "4"),
     }
 
@@ -324,7 +352,8 @@ def crawl(client: FlaskClient, starts: list[str], seen: set[str]) -> list[str]:
             continue
         seen.add(path)
         response = client.get(path)
-        body = response.get_data(as_text=True)
+        # Only pages are read for links; a download (a PNG QR code) is not text.
+        body = response.get_data(as_text=True) if response.mimetype == "text/html" else ""
         response.close()
         assert_security_headers(response, f"GET {path} ({response.status_code})")
         if response.status_code >= 400:

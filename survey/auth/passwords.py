@@ -15,14 +15,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, make_response, redirect, render_template, url_for
+from flask import current_app, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from survey.auth.forms import ChangePasswordForm, SetPasswordForm
-from survey.auth.routes import bp, login_limit
+from survey.auth.routes import bp
 from survey.auth.sessions import start_session
 from survey.extensions import limiter
 from survey.services import passwords
@@ -35,6 +35,11 @@ LINK_STATUS = {
     passwords.LinkProblem.USED: 410,
     passwords.LinkProblem.EXPIRED: 410,
 }
+
+
+def attempts_limit() -> str:
+    """The same number of refused attempts as sign-in allows (``LOGIN_ATTEMPTS_LIMIT``)."""
+    return str(current_app.config["LOGIN_ATTEMPTS_LIMIT"])
 
 
 def refused(response: Response) -> bool:
@@ -52,7 +57,7 @@ def _no_store(page: str, status: int = 200) -> Response:
 
 
 @bp.route("/password/<token>", methods=["GET", "POST"])
-@limiter.limit(login_limit, key_func=get_remote_address, deduct_when=refused, scope="address")
+@limiter.limit(attempts_limit, key_func=get_remote_address, deduct_when=refused, scope="address")
 def set_password(token: str) -> Any:
     try:
         account = passwords.link_account(token)
@@ -76,8 +81,8 @@ def set_password(token: str) -> Any:
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
-@limiter.limit(login_limit, key_func=get_remote_address, deduct_when=refused, scope="address")
-@limiter.limit(login_limit, key_func=signed_in_account, deduct_when=refused, scope="account")
+@limiter.limit(attempts_limit, key_func=get_remote_address, deduct_when=refused, scope="address")
+@limiter.limit(attempts_limit, key_func=signed_in_account, deduct_when=refused, scope="account")
 def change_password() -> Any:
     form = ChangePasswordForm()
     status = 200

@@ -7,16 +7,13 @@ with the mirror 6 − v), which keeps the arithmetic short.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from collections.abc import Mapping
-from types import SimpleNamespace
-from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from flask import Flask, current_app, render_template
+from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from scoring import AssessmentResult, Bank, Side, score_responses
@@ -25,9 +22,9 @@ from scoring.advisor import Context
 from survey import charts
 from survey.extensions import db
 from survey.models import Assessment
-from survey.report.formatting import helpers
+from survey.report import routes as report_routes
 from survey.services.assessments import rotate_report_token
-from survey.services.banks import current_bank
+from survey.services.banks import bank_of, current_bank
 from tests.conftest import add_responses, create_assessment, uniform_answers
 
 CHART_NAMES = ("placement", "dimensions", "gaps")
@@ -506,30 +503,22 @@ def test_the_demo_report_tells_one_story(
 
 
 def render(
-    responses: list[ScoringResponse], *, threshold: int = 5, context: Context | None = None
+    client: FlaskClient,
+    monkeypatch: pytest.MonkeyPatch,
+    responses: list[ScoringResponse],
+    *,
+    threshold: int = 5,
+    context: Context | None = None,
 ) -> str:
-    """The report page for plain responses, scored as the shell would score them."""
-    bank = current_bank()
-    result = score_responses(bank, responses, threshold=threshold, context=context)
-    with app_context_request():
-        return render_template(
-            "report/report.html",
-            **helpers(),
-            assessment=SimpleNamespace(
-                name="Baseline", created_on=dt.date(2026, 11, 30), report_token="t"
-            ),
-            organisation=SimpleNamespace(name="Acme Ltd"),
-            result=result,
-            bank=bank,
-            sides=list(Side),
-            charts=dict.fromkeys(CHART_NAMES, "/chart.svg"),
-            gap_order=charts.items_by_gap(result) if result.is_placed else [],
-            flag_gap=1.0,
-        )
+    """The report page of a wave whose result is scored straight from ``responses``.
 
-
-def app_context_request() -> Any:
-    return current_app.test_request_context("/r/t")
+    The page comes from the real route; only the wave's stored result is replaced, so
+    states that need many hand-made responses stay short to write.
+    """
+    assessment = create_assessment(threshold=threshold, context=context)
+    result = score_responses(bank_of(assessment), responses, threshold=threshold, context=context)
+    monkeypatch.setattr(report_routes, "assessment_result", lambda _wave: (result, None))
+    return page(client, assessment)
 
 
 def scored(side: Side, value: int) -> ScoringResponse:
@@ -539,12 +528,14 @@ def scored(side: Side, value: int) -> ScoringResponse:
     )
 
 
-def test_a_score_with_its_range(app: Flask) -> None:
+def test_a_score_with_its_range(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # marketing 4, 4, 4, 4, 3 → 76, sales 3, 3, 3, 3, 4 → 64; organisation 70 with
     # se = ½ √(16 + 16) = 2.83 and df = 8: 70 ± 2.306 × 2.83 = 63.5 … 76.5
     responses = [scored(Side.MARKETING, v) for v in (4, 4, 4, 4, 3)]
     responses += [scored(Side.SALES, v) for v in (3, 3, 3, 3, 4)]
-    html = render(responses)
+    html = render(client, monkeypatch, responses)
     text = text_of(html)
     assert '<p class="type-name">Aligned</p>' in html
     assert "Score 70 on a scale from 20 to 100, likely between 63 and 77." in text
@@ -554,11 +545,13 @@ def test_a_score_with_its_range(app: Flask) -> None:
     assert "likely between 64 and 88" in text_of(section(html, "sides"))
 
 
-def test_a_range_across_a_band_edge_is_said_plainly(app: Flask) -> None:
+def test_a_range_across_a_band_edge_is_said_plainly(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # both sides 60 with respondents spread 2 … 4: organisation 60 ± 12.9 → 47 … 73
     responses = [scored(Side.MARKETING, v) for v in (2, 3, 4, 4, 2)]
     responses += [scored(Side.SALES, v) for v in (3, 3, 3, 4, 2)]
-    html = render(responses, context={"common_funnel_possible": True})
+    html = render(client, monkeypatch, responses, context={"common_funnel_possible": True})
     text = text_of(html)
     assert '<p class="type-name unsettled">Between Defined and Aligned</p>' in html
     assert "more responses would settle it" in text
@@ -567,9 +560,11 @@ def test_a_range_across_a_band_edge_is_said_plainly(app: Flask) -> None:
     assert "Recommendation: move up to Integrated." in text
 
 
-def test_sides_two_bands_apart_get_a_plain_warning(app: Flask) -> None:
+def test_sides_two_bands_apart_get_a_plain_warning(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     responses = [scored(Side.MARKETING, 5)] * 5 + [scored(Side.SALES, 2)] * 5
-    text = text_of(render(responses))
+    text = text_of(render(client, monkeypatch, responses))
     # 100 and 40 average to 70: Aligned, but neither side sees it that way
     assert "Score 70 on a scale" in text
     assert (
@@ -578,7 +573,9 @@ def test_sides_two_bands_apart_get_a_plain_warning(app: Flask) -> None:
     )
 
 
-def test_a_side_whose_every_question_is_hidden_is_explained(app: Flask) -> None:
+def test_a_side_whose_every_question_is_hidden_is_explained(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ids = [i.id for i in current_bank().items]
     # four marketing people, each skipping every fourth question (a different quarter
     # each): every question has three answers, fewer than the threshold of four, while
@@ -589,7 +586,7 @@ def test_a_side_whose_every_question_is_hidden_is_explained(app: Flask) -> None:
         )
         for n in range(4)
     ]
-    html = render(marketing + [scored(Side.SALES, 3)] * 4, threshold=4)
+    html = render(client, monkeypatch, marketing + [scored(Side.SALES, 3)] * 4, threshold=4)
     text = text_of(html)
     assert "Not enough answers yet" in text
     sentence = (
@@ -600,11 +597,13 @@ def test_a_side_whose_every_question_is_hidden_is_explained(app: Flask) -> None:
     assert "more marketing responses needed" not in text
 
 
-def test_an_undecided_row_names_only_its_unanswered_questions(app: Flask) -> None:
+def test_an_undecided_row_names_only_its_unanswered_questions(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Defined (50); the row of Defined answered only with "no": nothing holds either way
     responses = [scored(Side.MARKETING, 3)] * 5 + [scored(Side.SALES, 2)] * 5
     context: Context = {"standard_products": False, "customised_during_sale": False}
-    html = render(responses, context=context)
+    html = render(client, monkeypatch, responses, context=context)
     text = text_of(html)
     assert (
         "No recommendation yet: your answers do not settle whether to move up from Defined." in text

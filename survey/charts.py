@@ -18,23 +18,25 @@ matplotlib writes it XML-escaped, and the SVG never holds a script.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import textwrap
 import warnings
 from collections.abc import Callable
 from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
 
-import matplotlib
 from flask_babel import gettext
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
 
 from scoring import AssessmentResult, Bank, ItemResult, Side
 from scoring.rules import FLAG_GAP
 from survey.services.results import Fingerprint, chart_cache
+
+if TYPE_CHECKING:  # matplotlib itself is imported by the first chart drawn (see new_figure)
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 MARKETING_COLOUR = "#b05300"  # = --marketing in static/css/app.css: 5.1:1 on white
 SALES_COLOUR = "#1c6aa8"  # = --sales: 5.7:1 on white; orange vs blue for colour-blind readers
@@ -48,9 +50,26 @@ SCALE_LOW, SCALE_HIGH = 20, 100
 ITEM_LABEL_WIDTH = 48
 DIMENSION_LABEL_WIDTH = 24
 
-# Fixed ids and no date make the same chart the same bytes, so caches and ETags
-# hold; text stays text (smaller files, selectable, readable by screen readers).
-matplotlib.rcParams.update({"svg.hashsalt": "survey-charts", "svg.fonttype": "none"})
+
+
+@functools.cache
+def load_matplotlib() -> Any:
+    """matplotlib, imported and set up on first use: it takes longer to import than the
+    rest of the app, and most commands and pages never draw a chart."""
+    import matplotlib
+
+    # Fixed ids and no date make the same chart the same bytes, so caches and ETags
+    # hold; text stays text (smaller files, selectable, readable by screen readers).
+    matplotlib.rcParams.update({"svg.hashsalt": "survey-charts", "svg.fonttype": "none"})
+    return matplotlib
+
+
+def new_figure(**options: Any) -> Figure:
+    """A ``matplotlib.figure.Figure`` (never pyplot), with the charts' settings applied."""
+    load_matplotlib()
+    from matplotlib.figure import Figure
+
+    return Figure(**options)
 
 
 class ChartUnavailable(ValueError):
@@ -130,7 +149,7 @@ def placement_chart(bank: Bank, result: AssessmentResult, locale: str = "en") ->
     """The organisation score as a marker on the bands of the bank's types."""
     _require_placed(result)
     assert result.score is not None
-    figure = Figure(figsize=(8, 2.3), layout="constrained")
+    figure = new_figure(figsize=(8, 2.3), layout="constrained")
     axes = figure.add_subplot()
     for index, band in enumerate(bank.types):
         placed = result.type is not None and band.id == result.type.id
@@ -200,7 +219,7 @@ def dimension_chart(result: AssessmentResult, locale: str = "en") -> bytes:
     _require_placed(result)
     dimensions = result.dimensions
     height = 0.62 * len(dimensions) + 1.4
-    figure = Figure(figsize=(8, height), layout="constrained")
+    figure = new_figure(figsize=(8, height), layout="constrained")
     axes = figure.add_subplot()
     bar = 0.38
     for offset, side in ((-bar / 2, Side.MARKETING), (bar / 2, Side.SALES)):
@@ -256,7 +275,7 @@ def gap_chart(result: AssessmentResult, locale: str = "en") -> bytes:
     _require_placed(result)
     items = items_by_gap(result)
     flag = float(FLAG_GAP)
-    figure = Figure(figsize=(8, 0.3 * max(len(items), 3) + 1.6), layout="constrained")
+    figure = new_figure(figsize=(8, 0.3 * max(len(items), 3) + 1.6), layout="constrained")
     axes = figure.add_subplot()
     if not items:
         axes.text(
@@ -301,6 +320,8 @@ def gap_chart(result: AssessmentResult, locale: str = "en") -> bytes:
         fontsize=9,
     )
     _plain_axes(axes)
+    from matplotlib.patches import Patch
+
     axes.legend(
         handles=[
             Patch(
@@ -374,5 +395,7 @@ __all__: list[str] = [
     "dimension_chart",
     "gap_chart",
     "items_by_gap",
+    "load_matplotlib",
+    "new_figure",
     "placement_chart",
 ]

@@ -9,13 +9,14 @@ XML-escapes the text it keeps as comments.
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.text import Text
+from typing import TYPE_CHECKING
 
 from scoring import Bank
-from survey.charts import figure_to_svg
+from survey.charts import figure_to_svg, new_figure
+
+if TYPE_CHECKING:  # matplotlib is imported by the first chart drawn (``new_figure``)
+    from matplotlib.axes import Axes
+    from matplotlib.text import Text
 
 #: Soft colours for the bands, lowest type first (a repeat for banks with more types).
 BAND_COLOURS = ("#fde2e1", "#fef3c7", "#dcfce7", "#dbeafe")
@@ -75,7 +76,7 @@ def trend_chart(
 ) -> bytes:
     """The organisation score of each placed wave (name, score), against the type bands."""
     floor, ceiling = bank.types[0].lower, bank.types[-1].upper
-    figure = Figure(figsize=(7.5, 3.6), layout="constrained")
+    figure = new_figure(figsize=(7.5, 3.6), layout="constrained")
     axes = figure.add_subplot()
     _shade_bands(axes, bank, locale, horizontal=False)
     positions = list(range(len(points)))
@@ -106,7 +107,7 @@ def portfolio_chart(bank: Bank, rows: Sequence[tuple[str, float]], locale: str) 
     """One horizontal bar per organisation (name, score of its latest placed wave)."""
     floor, ceiling = bank.types[0].lower, bank.types[-1].upper
     height = 1.2 + 0.45 * max(len(rows), 1)
-    figure = Figure(figsize=(7.5, height), layout="constrained")
+    figure = new_figure(figsize=(7.5, height), layout="constrained")
     axes = figure.add_subplot()
     _shade_bands(axes, bank, locale, horizontal=True)
     positions = list(range(len(rows)))

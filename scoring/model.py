@@ -135,6 +135,17 @@ class AdvisorRule:
 
 
 @dataclass(frozen=True)
+class OpenQuestion:
+    """The optional question each side may answer in its own words, worded per side."""
+
+    marketing: LocalText
+    sales: LocalText
+
+    def text_for(self, side: Side) -> LocalText:
+        return self.marketing if side is Side.MARKETING else self.sales
+
+
+@dataclass(frozen=True)
 class Bank:
     """A validated, immutable question bank."""
 
@@ -145,6 +156,7 @@ class Bank:
     moves: tuple[Move, ...]
     context_factors: tuple[ContextFactor, ...] = ()
     advisor_rules: tuple[AdvisorRule, ...] = ()
+    open_question: OpenQuestion | None = None
     _items_by_id: Mapping[str, Item] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -13,9 +13,10 @@ from scoring.model import (
     Item,
     LocalText,
     Move,
+    OpenQuestion,
     RelationshipType,
 )
-from survey.bank.schema import AdvisorModel, BankModel, ConditionModel
+from survey.bank.schema import AdvisorModel, BankModel, ConditionModel, OpenQuestionModel
 
 
 def _text(values: Mapping[str, str]) -> LocalText:
@@ -26,6 +27,12 @@ def _condition(condition: ConditionModel) -> Condition:
     return Condition(
         factor=condition.factor, equals=condition.equals, reason=_text(condition.reason)
     )
+
+
+def _open_question(model: OpenQuestionModel | None) -> OpenQuestion | None:
+    if model is None:
+        return None
+    return OpenQuestion(marketing=_text(model.marketing), sales=_text(model.sales))
 
 
 def to_bank(model: BankModel) -> Bank:
@@ -78,6 +85,7 @@ def to_bank(model: BankModel) -> Bank:
             )
             for r in advisor.rules
         ),
+        open_question=_open_question(model.open_question),
     )
 
 
@@ -102,6 +110,16 @@ def _factor_dict(factor: ContextFactor) -> dict[str, object]:
 
 def bank_to_dict(bank: Bank) -> dict[str, object]:
     """The bank as plain JSON-ready data, in the shape of ``questions.yaml``."""
+    data = _bank_dict(bank)
+    if bank.open_question is not None:  # optional, as in questions.yaml
+        data["open_question"] = {
+            "marketing": _text_dict(bank.open_question.marketing),
+            "sales": _text_dict(bank.open_question.sales),
+        }
+    return data
+
+
+def _bank_dict(bank: Bank) -> dict[str, object]:
     return {
         "version": bank.version,
         "dimensions": [

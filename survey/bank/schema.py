@@ -138,6 +138,13 @@ class AdvisorModel(_Model):
     rules: list[RuleModel] = Field(default_factory=list)
 
 
+class OpenQuestionModel(_Model):
+    """The question each side may answer in its own words (optional)."""
+
+    marketing: Text
+    sales: Text
+
+
 class BankModel(_Model):
     version: int
     dimensions: list[DimensionModel]
@@ -145,6 +152,7 @@ class BankModel(_Model):
     types: list[TypeModel]
     moves: list[MoveModel]
     advisor: AdvisorModel | None = None
+    open_question: OpenQuestionModel | None = None
 
 
 _M = TypeVar("_M", bound=_Model)

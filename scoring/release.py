@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from scoring.model import HIGHEST_ANSWER, LOWEST_ANSWER, Bank, Response, Side
-from scoring.rules import (
+from scoring.tallies import (
     ItemTally,
     RespondentTally,
     Tallies,

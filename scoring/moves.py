@@ -1,0 +1,51 @@
+"""Next-step moves of a transition, ranked on exact combined scores."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from scoring.model import Bank
+from scoring.policy import REASONS_PER_MOVE
+from scoring.results import ItemResult, RankedMove
+from scoring.sides import as_float, mean
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Ranks the moves of one transition on exact combined scores."""
+
+    bank: Bank
+    #: Combined (both sides) dimension scores, 20–100, where both sides have one.
+    dimensions: Mapping[str, Fraction]
+    #: Combined item means, 1–5, where both sides have one.
+    items: Mapping[str, Fraction]
+    results: Sequence[ItemResult]
+
+    def moves_from(self, from_type: str) -> tuple[RankedMove, ...]:
+        entries: list[tuple[Fraction | None, int, RankedMove]] = []
+        for position, move in enumerate(self.bank.moves):
+            if move.from_type != from_type:
+                continue
+            scores = [self.dimensions[d] for d in move.dimensions if d in self.dimensions]
+            score = mean(scores)
+            candidates = sorted(
+                (
+                    (self.items[result.item.id], index, result)
+                    for index, result in enumerate(self.results)
+                    if result.item.dimension in move.dimensions and result.item.id in self.items
+                ),
+                key=lambda entry: (entry[0], entry[1]),
+            )
+            reasons = tuple(result for _, _, result in candidates[:REASONS_PER_MOVE])
+            entries.append((score, position, RankedMove(move, as_float(score), reasons)))
+        # Weakest first; moves with no scored dimension last; ties in catalogue order.
+        entries.sort(
+            key=lambda entry: (
+                entry[0] is None,
+                entry[0] if entry[0] is not None else Fraction(0),
+                entry[1],
+            )
+        )
+        return tuple(ranked for _, _, ranked in entries)

@@ -1,6 +1,7 @@
-// Questionnaire page: keep the "n of N answered" count and bar up to date, clear the
-// "missing" mark of a statement once it is answered, and save answers in the background.
-// The page works fully without this script: the buttons post the same form.
+// Survey pages: keep the "n of N statements answered" count and bar up to date, clear the
+// "missing" mark of a statement once it is answered, save answers in the background,
+// count the characters of the open answer, and move focus to an error summary.
+// Every page works fully without this script: its buttons post the same form.
 (function () {
   "use strict";
 
@@ -12,7 +13,10 @@
   var progressBar = document.querySelector("[data-progress] progress");
   var status = form.querySelector("[data-save-status]");
   var autosaveUrl = form.getAttribute("data-autosave-url");
+  // Answers saved on the other pages: the count covers the whole questionnaire.
+  var answeredElsewhere = parseInt(form.getAttribute("data-answered-elsewhere") || "0", 10);
   var SAVE_DELAY_MS = 800;
+  var ANNOUNCE_DELAY_MS = 1000;
   var timer = null;
   var dirty = false;
   var sending = false;
@@ -25,7 +29,7 @@
     for (var i = 0; i < checked.length; i += 1) {
       names[checked[i].name] = true;
     }
-    return Object.keys(names).length;
+    return answeredElsewhere + Object.keys(names).length;
   }
 
   function updateProgress() {
@@ -106,6 +110,47 @@
       });
   }
 
+  function saveSoon() {
+    dirty = true;
+    window.clearTimeout(timer);
+    timer = window.setTimeout(save, SAVE_DELAY_MS);
+  }
+
+  // --- the open answer: characters as the server counts them (code points, NFC) ---
+  var box = form.querySelector("textarea[data-most]");
+  var counter = form.querySelector("[data-char-count]");
+  var live = form.querySelector("[data-char-count-live]");
+  var announceTimer = null;
+
+  function characters(text) {
+    var clean = (text.normalize ? text.normalize("NFC") : text)
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g, "")
+      .trim();
+    return Array.from(clean).length;
+  }
+
+  function updateCounter() {
+    if (!box || !counter) {
+      return;
+    }
+    var most = parseInt(box.getAttribute("data-most"), 10);
+    var left = most - characters(box.value);
+    var text =
+      left >= 0
+        ? counter.getAttribute("data-left-template").replace("{left}", String(left))
+        : counter.getAttribute("data-over-template").replace("{over}", String(-left));
+    counter.textContent = text;
+    counter.classList.toggle("over", left < 0);
+    // Screen readers hear the count only near and over the limit, and not at every key.
+    window.clearTimeout(announceTimer);
+    if (live && left < 100) {
+      announceTimer = window.setTimeout(function () {
+        live.textContent = text;
+      }, ANNOUNCE_DELAY_MS);
+    }
+  }
+
   form.addEventListener("change", function (event) {
     var target = event.target;
     if (!target || target.type !== "radio") {
@@ -113,10 +158,16 @@
     }
     updateProgress();
     clearMissing(target.closest("fieldset.item"));
-    dirty = true;
-    window.clearTimeout(timer);
-    timer = window.setTimeout(save, SAVE_DELAY_MS);
+    saveSoon();
   });
+
+  if (box) {
+    box.addEventListener("input", function () {
+      updateCounter();
+      saveSoon();
+    });
+    updateCounter();
+  }
 
   // The buttons post everything themselves; a late background save must not race them.
   form.addEventListener("submit", function () {

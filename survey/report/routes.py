@@ -18,6 +18,7 @@ from survey.report import bp
 from survey.report.formatting import helpers, language
 from survey.services.assessments import find_by_report_token
 from survey.services.banks import bank_of
+from survey.services.comments import published_comments
 from survey.services.results import assessment_result, progress
 
 #: Seconds a browser may reuse a chart before asking again (then with its ETag).
@@ -62,6 +63,7 @@ def report(token: str) -> Response:
         charts=charts,
         gap_order=items_by_gap(result) if result.is_placed else [],
         flag_gap=float(FLAG_GAP),
+        comments=published_comments(assessment),
     )
     response = make_response(page)
     response.headers["Cache-Control"] = "private, no-store"

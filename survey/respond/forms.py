@@ -1,20 +1,26 @@
-"""The questionnaire form, built at run time from the bank: one radio group per item.
+"""What the survey pages post, read into plain data; and the start page's form.
 
-Each field is named by the item id, so the posted form is item id → ``1``–``5``
-or ``na``. Form classes are cached per bank, side and language.
+A page of statements posts one radio group per statement, named by the item id,
+with ``1``–``5`` or ``na``. Every page also carries hidden copies of the answers
+saved on the other pages (``saved-<item id>``) and of the open answer
+(``saved-open-answer``): they are read only when the browser's draft is gone, so
+that a lost cookie loses nothing. CSRF is checked for every POST by ``CSRFProtect``.
+Names with a dash can never be item ids (those are snake_case).
 """
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Collection
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, RadioField, SelectChoice, StringField
+from werkzeug.datastructures import MultiDict
+from wtforms import StringField
 from wtforms.validators import Length, Optional
 
-from scoring import Bank, Side
-from survey.services.drafts import ANSWER_VALUES
+from scoring import Bank
+from survey.services.drafts import clean_answers
 from survey.services.responses import DONT_KNOW
 
 #: Words for each answer, in the order they are shown.
@@ -26,63 +32,57 @@ ANSWER_LABELS = {
     "5": _l("Strongly agree"),
     DONT_KNOW: _l("Don't know"),
 }
-#: Names the form uses for itself; an item id must not take one of them.
-RESERVED_NAMES = frozenset({"csrf_token", "action", "meta"})
-#: Languages × sides × banks is small; this only bounds a misbehaving deployment.
-CACHE_LIMIT = 64
+#: The text box of the open question.
+OPEN_ANSWER = "open-answer"
+#: The prefix of the hidden copies of answers saved on other pages.
+CARRY_PREFIX = "saved-"
+
+#: The buttons of the survey pages (``action=…``).
+NEXT, BACK, SAVE, SEND = "next", "back", "save", "submit"
+ACTIONS = frozenset({NEXT, BACK, SAVE, SEND})
 
 
-class AnswerForm(FlaskForm):
-    """The answers to every item of a bank; subclassed by :func:`answer_form_class`."""
+@dataclass(frozen=True)
+class SurveyPost:
+    """One POST of a survey page."""
 
-    def item_fields(self) -> list[RadioField]:
-        return [field for field in self if isinstance(field, RadioField)]
+    action: str
+    #: Item id → choice, for the statements the page asked (and answered).
+    given: dict[str, str]
+    #: Hidden copies of what was saved before, for a draft that is gone.
+    carried: dict[str, str]
+    #: The open answer as typed, or ``None`` when the page had no text box.
+    comment: str | None
+    carried_comment: str | None
 
-    def given_answers(self) -> dict[str, str]:
-        """Item id → a valid choice, for the items that have one."""
-        return {
-            field.name: field.data
-            for field in self.item_fields()
-            if isinstance(field.data, str) and field.data in ANSWER_VALUES
-        }
-
-    def missing_items(self) -> list[str]:
-        """Ids of the items without a valid choice (after :meth:`validate`)."""
-        return [field.name for field in self.item_fields() if field.errors]
+    def fresh_answers(self) -> dict[str, str]:
+        """Everything the page knows, for a new draft: the carried copies, then the page."""
+        return {**self.carried, **self.given}
 
 
-def _item_field(text: str) -> Field:
-    return RadioField(
-        text,
-        choices=[SelectChoice(value, ANSWER_LABELS[value]) for value in ANSWER_VALUES],
-        validate_choice=True,
-        invalid_choice_message=_l("Choose one answer, or “Don't know”."),
+def read_post(
+    bank: Bank, form: MultiDict[str, str], asked: Collection[str] | None = None
+) -> SurveyPost:
+    """The answers of the statements ``asked`` (all when ``None``) and what the page carried."""
+    given = clean_answers(bank, form)
+    if asked is not None:
+        given = {item_id: value for item_id, value in given.items() if item_id in asked}
+    carried = clean_answers(
+        bank,
+        {
+            key.removeprefix(CARRY_PREFIX): value
+            for key, value in form.items(multi=False)
+            if key.startswith(CARRY_PREFIX)
+        },
     )
-
-
-def _build(bank: Bank, side: Side, locale: str) -> type[AnswerForm]:
-    fields: dict[str, Field] = {}
-    for item in bank.items:
-        if item.id in RESERVED_NAMES:
-            raise ValueError(f"item id {item.id!r} is reserved by the survey form")
-        fields[item.id] = _item_field(item.text_for(side).get(locale))
-    return type(f"AnswerForm_{side.value}", (AnswerForm,), fields)
-
-
-_cache: dict[tuple[int, tuple[str, ...], str, str], type[AnswerForm]] = {}
-_lock = threading.Lock()
-
-
-def answer_form_class(bank: Bank, side: Side, locale: str) -> type[AnswerForm]:
-    """The form for ``side`` in ``locale``, built once per bank version."""
-    key = (bank.version, tuple(item.id for item in bank.items), side.value, locale)
-    with _lock:
-        form_class = _cache.get(key)
-        if form_class is None:
-            if len(_cache) >= CACHE_LIMIT:
-                _cache.clear()
-            form_class = _cache[key] = _build(bank, side, locale)
-    return form_class
+    action = form.get("action", NEXT)
+    return SurveyPost(
+        action=action if action in ACTIONS else NEXT,
+        given=given,
+        carried=carried,
+        comment=form.get(OPEN_ANSWER),
+        carried_comment=form.get(CARRY_PREFIX + OPEN_ANSWER),
+    )
 
 
 class StartForm(FlaskForm):

@@ -1,63 +1,69 @@
-"""Taking the survey through a team's link.
+"""Taking the survey through a team's link, one page per dimension.
 
-``GET /s/<token>``                the start page: who it is for, how long, the anonymity promise
-``POST /s/<token>/start``         makes the draft and its cookie, then goes to the questions
-``GET /s/<token>/questions``      every question on one page, with the saved answers filled in
-``POST /s/<token>/questions``     "Send my answers" (``action=submit``) or "Save and finish
-                                  later" (``action=save``)
-``POST /s/<token>/draft``         the autosave of ``static/js/survey.js`` (JSON, never creates)
+``GET  /s/<token>``                  the start page (a browser with a draft goes on where it left)
+``POST /s/<token>/start``            makes the draft and its cookie, then goes to the first page
+``GET  /s/<token>/questions``        where the respondent left off: the first page with a
+                                     statement not answered yet, focus on that statement
+``GET  /s/<token>/questions/<n>``    page ``n`` with the saved answers chosen; the last page
+                                     holds the open question and the "Send" button
+``POST /s/<token>/questions/<n>``    saves the page, then ``Next`` (the page must be answered),
+                                     ``Back`` or ``Save and finish later``
+``POST /s/<token>/questions``        the last page: "Send my answers" (``action=submit``), Back
+                                     or Save; it also takes a whole questionnaire in one POST
+``GET  /s/<token>/saved``            "your answers are saved"
+``GET  /s/<token>/thanks``           the thank-you page with the own view, from the "sent" cookie
+``POST /s/<token>/draft``            the autosave of ``static/js/survey.js`` (JSON, never creates)
 
-The link fixes the side. The draft cookie holds a random key whose SHA-256 is the
-draft's primary key; its path is the survey link, so it is sent nowhere else.
-After the answers are sent, a "sent" marker cookie with the same path takes its
-place (see ``survey.services.drafts`` for how a POST without a draft is read).
+Every POST that changes something answers with a redirect (post/redirect/get), except
+when the page must be shown again with what is wrong. The link fixes the side; the
+cookies are described in ``survey.respond.cookies``, the pages in ``survey.respond.pages``.
 
 Unknown tokens, and only they, count against ``SURVEY_TOKEN_LIMIT`` per client
 address, so links cannot be guessed; once over it, unknown tokens get 429. A
-valid link never consults the limit, so mistyped links in a room behind one
+valid link never consults that limit, so mistyped links in a room behind one
 address never lock the others out.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from flask import (
-    abort,
-    current_app,
-    jsonify,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, jsonify, make_response, redirect, render_template, request, url_for
+from flask_babel import format_number
 from flask_babel import gettext as _
-from markupsafe import Markup
 from werkzeug.wrappers import Response as WerkzeugResponse
-from wtforms import RadioField
 
 from scoring import Bank, Side
-from survey.i18n import current_locale
-from survey.models import Assessment
+from survey.models import Assessment, Draft
 from survey.respond import bp, limits
-from survey.respond.forms import ANSWER_LABELS, AnswerForm, StartForm, answer_form_class
+from survey.respond.cookies import (
+    draft_key,
+    mark_sent,
+    sent_before,
+    sent_marker,
+    set_draft_cookie,
+)
+from survey.respond.forms import BACK, SAVE, SEND, StartForm, SurveyPost, read_post
+from survey.respond.pages import (
+    PageState,
+    Step,
+    render_last,
+    render_step,
+    resume_point,
+    step_of,
+    steps_of,
+    survey_context,
+)
 from survey.services import invitations
 from survey.services.assessments import find_by_survey_token
 from survey.services.banks import bank_of
+from survey.services.comments import COMMENT_MAX, CommentTooLong, check_comment
 from survey.services.drafts import (
     CODES,
-    COOKIE_NAME,
-    DRAFT_DAYS,
-    SENT_COOKIE_NAME,
-    SENT_COOKIE_VALUE,
-    SENT_DAYS,
     SavedDraft,
     SurveyClosed,
-    answers_needed_to_count,
     draft_answers,
-    estimated_minutes,
+    draft_comment,
     find_draft,
     may_start_afresh,
     save_draft,
@@ -65,8 +71,6 @@ from survey.services.drafts import (
     submit,
 )
 from survey.services.ledgers import SideFull, side_is_full
-from survey.services.organisations import IDENTIFIABLE_BELOW
-from survey.services.responses import DONT_KNOW
 
 Page = str | WerkzeugResponse | tuple[str | WerkzeugResponse, int]
 
@@ -88,14 +92,11 @@ def home() -> str:
     return render_template("respond/home.html")
 
 
-# --- unknown tokens ----------------------------------------------------------
+# --- helpers -----------------------------------------------------------------
 
 
 def _unknown_token() -> NoReturn:
     abort(404 if limits.hit(limits.UNKNOWN_TOKEN) else 429)
-
-
-# --- helpers -----------------------------------------------------------------
 
 
 def _survey_or_404(token: str) -> tuple[Assessment, Side]:
@@ -105,142 +106,20 @@ def _survey_or_404(token: str) -> tuple[Assessment, Side]:
     return found
 
 
-def _draft_key() -> str | None:
-    return request.cookies.get(COOKIE_NAME) or None
+def _context(assessment: Assessment, side: Side, token: str) -> dict[str, Any]:
+    return survey_context(assessment, side, token, bank_of(assessment))
 
 
-def _sent_before() -> bool:
-    """The browser says it sent its answers to this link (the cookie's path is the link)."""
-    return request.cookies.get(SENT_COOKIE_NAME) == SENT_COOKIE_VALUE
-
-
-def _cookie_options(token: str) -> dict[str, Any]:
-    return {
-        "path": url_for("respond.start", token=token),
-        "secure": current_app.config.get("SESSION_COOKIE_SECURE") is not False,
-        "httponly": True,
-        "samesite": "Lax",
-    }
-
-
-def _set_draft_cookie(response: WerkzeugResponse, token: str, key: str) -> WerkzeugResponse:
-    response.set_cookie(
-        COOKIE_NAME, key, max_age=DRAFT_DAYS * 24 * 60 * 60, **_cookie_options(token)
-    )
-    return response
-
-
-def _mark_sent(response: WerkzeugResponse, token: str) -> WerkzeugResponse:
-    """Replace the draft cookie by the "sent" marker, which holds no id."""
-    options = _cookie_options(token)
-    response.delete_cookie(COOKIE_NAME, **options)
-    response.set_cookie(
-        SENT_COOKIE_NAME, SENT_COOKIE_VALUE, max_age=SENT_DAYS * 24 * 60 * 60, **options
-    )
-    return response
-
-
-def _survey_context(assessment: Assessment, side: Side, token: str, bank: Bank) -> dict[str, Any]:
-    return {
-        "token": token,
-        "assessment": assessment,
-        "organisation": assessment.organisation.name,
-        "side": side.value,
-        "threshold": assessment.threshold,
-        "identifiable": assessment.threshold < IDENTIFIABLE_BELOW,
-        "total": len(bank.items),
-        "minutes": estimated_minutes(bank),
-        "draft_days": DRAFT_DAYS,
-        "sent_days": SENT_DAYS,
-    }
-
-
-def _closed(assessment: Assessment, side: Side, token: str, status: int) -> Page:
-    context = _survey_context(assessment, side, token, bank_of(assessment))
-    page = render_template("respond/closed.html", posted=request.method == "POST", **context)
+def _notice(template: str, assessment: Assessment, side: Side, token: str, status: int) -> Page:
+    """A page that says why nothing goes on: closed, full, too many, code used."""
+    context = _context(assessment, side, token)
+    page = render_template(template, posted=request.method == "POST", **context)
     return page, status
 
 
-def _full(assessment: Assessment, side: Side, token: str, status: int) -> Page:
-    """The side has all the responses its headcount allows."""
-    context = _survey_context(assessment, side, token, bank_of(assessment))
-    page = render_template("respond/full.html", posted=request.method == "POST", **context)
-    return page, status
-
-
-def _too_many(assessment: Assessment, side: Side, token: str) -> Page:
-    """Several responses came from this address within a minute; the answers are kept."""
-    context = _survey_context(assessment, side, token, bank_of(assessment))
-    return render_template("respond/too_many.html", **context), 429
-
-
-@dataclass(frozen=True)
-class Question:
-    number: int
-    item_id: str
-    field: RadioField
-    missing: bool
-
-
-@dataclass(frozen=True)
-class Section:
-    title: str
-    description: str
-    questions: tuple[Question, ...]
-
-
-def _sections(bank: Bank, form: AnswerForm, missing: set[str], locale: str) -> list[Section]:
-    """The questions grouped by dimension, numbered in the order they are shown."""
-    sections = []
-    number = 0
-    for dimension in bank.dimensions:
-        questions = []
-        for item in bank.items_in(dimension.id):
-            number += 1
-            questions.append(Question(number, item.id, form[item.id], item.id in missing))
-        sections.append(
-            Section(
-                title=dimension.title.get(locale),
-                description=dimension.description.get(locale),
-                questions=tuple(questions),
-            )
-        )
-    return sections
-
-
-def _questions_page(
-    assessment: Assessment,
-    side: Side,
-    token: str,
-    bank: Bank,
-    form: AnswerForm,
-    *,
-    answered: int,
-    missing: list[str] | None = None,
-    recovered: bool = False,
-) -> str:
-    locale = current_locale()
-    missing_ids = set(missing or ())
-    sections = _sections(bank, form, missing_ids, locale)
-    missing_questions = [
-        (section, question)
-        for section in sections
-        for question in section.questions
-        if question.missing
-    ]
-    return render_template(
-        "respond/questions.html",
-        form=form,
-        sections=sections,
-        missing=missing_questions,
-        answered=answered,
-        recovered=recovered,
-        dont_know=DONT_KNOW,
-        # Resolved once per page, not once per radio; like the lazy strings they
-        # replace, these are our own translated texts and are trusted as markup.
-        scale=[(value, Markup(str(label))) for value, label in ANSWER_LABELS.items()],
-        **_survey_context(assessment, side, token, bank),
-    )
+def _closed(assessment: Assessment, side: Side, token: str) -> Page:
+    status = CLOSED_STATUS if request.method == "POST" else 200
+    return _notice("respond/closed.html", assessment, side, token, status)
 
 
 def _needs_code(assessment: Assessment) -> bool:
@@ -251,49 +130,86 @@ def _start_page(
     assessment: Assessment,
     side: Side,
     token: str,
-    bank: Bank,
     *,
     cookie_problem: bool = False,
     form: StartForm | None = None,
 ) -> str:
-    draft = find_draft(assessment, side, _draft_key())
     return render_template(
         "respond/start.html",
         form=form or StartForm(),
         needs_code=_needs_code(assessment),
-        resume=draft is not None,
-        already_sent=draft is None and _sent_before(),
-        answered=len(draft_answers(bank, draft)),
+        already_sent=sent_before(),
         cookie_problem=cookie_problem,
-        **_survey_context(assessment, side, token, bank),
+        **_context(assessment, side, token),
     )
 
 
-def _with_cookie(page: str, token: str, saved: SavedDraft) -> WerkzeugResponse:
-    return _set_draft_cookie(make_response(page), token, saved.key)
+def _with_cookie(page: Page, token: str, saved: SavedDraft) -> WerkzeugResponse:
+    return set_draft_cookie(make_response(page), token, saved.key)
 
 
-def _already_received(assessment: Assessment, side: Side, token: str) -> WerkzeugResponse:
-    """These answers were sent before: say so, and store nothing."""
-    page = render_template(
-        "respond/thanks.html",
-        already_received=True,
-        **_survey_context(assessment, side, token, bank_of(assessment)),
-    )
-    return _mark_sent(make_response(page), token)
+def _go(
+    endpoint: str, token: str, saved: SavedDraft | None = None, **args: Any
+) -> WerkzeugResponse:
+    """See other (303): the next page of a POST, with the draft cookie set anew."""
+    if saved is not None and saved.created:
+        args["recovered"] = 1
+    response = redirect(url_for(endpoint, token=token, **args), code=303)
+    return set_draft_cookie(response, token, saved.key) if saved is not None else response
 
 
-# --- views -------------------------------------------------------------------
+def _already_received(token: str) -> WerkzeugResponse:
+    """These answers were sent before: store nothing, and show the thank-you page again."""
+    return mark_sent(redirect(url_for("respond.thanks", token=token, again=1), code=303), token)
+
+
+def _draft_or_page(assessment: Assessment, side: Side, token: str) -> Draft | Page:
+    """The browser's draft; or, without one, the page that explains where to go."""
+    draft = find_draft(assessment, side, draft_key())
+    if draft is not None:
+        return draft
+    if request.args.get("started") and not sent_before():
+        return _start_page(assessment, side, token, cookie_problem=True)
+    return redirect(url_for("respond.start", token=token))
+
+
+def _show(bank: Bank, side: Side, context: dict[str, Any], step: Step, state: PageState) -> str:
+    if step.is_last:
+        return render_last(bank, side, context, state)
+    return render_step(bank, side, context, step, state)
+
+
+def _step_or_404(bank: Bank, number: int) -> Step:
+    steps = steps_of(bank)
+    if not 1 <= number <= len(steps):
+        abort(404)
+    return steps[number - 1]
+
+
+def _save(assessment: Assessment, side: Side, bank: Bank, post: SurveyPost) -> SavedDraft | None:
+    """Keep the page's answers in the draft; the carried copies only when the draft is gone."""
+    key = draft_key()
+    if may_start_afresh(key, sent_before()):
+        comment = post.comment if post.comment is not None else post.carried_comment
+        return save_draft(
+            assessment, side, key, post.fresh_answers(), bank, create=True, comment=comment
+        )
+    return save_draft(assessment, side, key, post.given, bank, create=False, comment=post.comment)
+
+
+# --- start -------------------------------------------------------------------
 
 
 @bp.get("/s/<token>")
 def start(token: str) -> Page:
     assessment, side = _survey_or_404(token)
     if not assessment.is_open:
-        return _closed(assessment, side, token, 200)
-    if side_is_full(assessment, side) and find_draft(assessment, side, _draft_key()) is None:
-        return _full(assessment, side, token, 200)
-    return _start_page(assessment, side, token, bank_of(assessment))
+        return _closed(assessment, side, token)
+    if find_draft(assessment, side, draft_key()) is not None:
+        return redirect(url_for("respond.questions", token=token))
+    if side_is_full(assessment, side):
+        return _notice("respond/full.html", assessment, side, token, 200)
+    return _start_page(assessment, side, token)
 
 
 def _checked_code(assessment: Assessment, side: Side, token: str, form: StartForm) -> str | Page:
@@ -307,7 +223,7 @@ def _checked_code(assessment: Assessment, side: Side, token: str, form: StartFor
     form.code.errors = [
         _("This code is not valid for this survey, or it was used already. Check it and try again.")
     ]
-    return _start_page(assessment, side, token, bank_of(assessment), form=form), 400
+    return _start_page(assessment, side, token, form=form), 400
 
 
 @bp.post("/s/<token>/start")
@@ -317,134 +233,200 @@ def begin(token: str) -> Page:
     if not form.validate_on_submit():
         abort(400)
     code: str | None = None
-    creating = not _sent_before() and find_draft(assessment, side, _draft_key()) is None
+    creating = not sent_before() and find_draft(assessment, side, draft_key()) is None
     if creating and _needs_code(assessment):
         checked = _checked_code(assessment, side, token, form)
         if not isinstance(checked, str):
             return checked
         code = checked
     if creating and side_is_full(assessment, side):
-        return _full(assessment, side, token, FULL_STATUS)
+        return _notice("respond/full.html", assessment, side, token, FULL_STATUS)
     try:
         # A browser that sent its answers may go on with a draft it still has, never a new one.
-        saved = start_draft(assessment, side, _draft_key(), create=not _sent_before(), code=code)
+        saved = start_draft(assessment, side, draft_key(), create=not sent_before(), code=code)
     except SurveyClosed:
-        return _closed(assessment, side, token, CLOSED_STATUS)
+        return _closed(assessment, side, token)
     if saved is None:
         return redirect(url_for("respond.start", token=token), code=303)
-    # ``started`` lets the questions page tell a browser that refuses cookies from a newcomer.
-    response = redirect(url_for("respond.questions", token=token, started=1), code=303)
-    return _set_draft_cookie(response, token, saved.key)
+    # ``started`` lets the first page tell a browser that refuses cookies from a newcomer.
+    response = redirect(url_for("respond.page", token=token, step=1, started=1), code=303)
+    return set_draft_cookie(response, token, saved.key)
+
+
+# --- the pages of statements -------------------------------------------------
 
 
 @bp.get("/s/<token>/questions")
 def questions(token: str) -> Page:
+    """Resume: the first page with a statement not answered yet, focus on that statement."""
     assessment, side = _survey_or_404(token)
     if not assessment.is_open:
-        return _closed(assessment, side, token, 200)
+        return _closed(assessment, side, token)
+    draft = _draft_or_page(assessment, side, token)
+    if not isinstance(draft, Draft):
+        return draft
     bank = bank_of(assessment)
-    draft = find_draft(assessment, side, _draft_key())
-    if draft is None:
-        if request.args.get("started"):
-            return _start_page(assessment, side, token, bank, cookie_problem=True)
-        return redirect(url_for("respond.start", token=token))
-    saved = draft_answers(bank, draft)
-    form = answer_form_class(bank, side, current_locale())(data=saved)
-    return _questions_page(assessment, side, token, bank, form, answered=len(saved))
+    answers = draft_answers(bank, draft)
+    step, item_id = resume_point(steps_of(bank), answers)
+    state = PageState(answers, draft_comment(draft), focus=item_id, welcome_back=bool(answers))
+    return _show(bank, side, _context(assessment, side, token), step, state)
+
+
+@bp.get("/s/<token>/questions/<int:step>")
+def page(token: str, step: int) -> Page:
+    assessment, side = _survey_or_404(token)
+    if not assessment.is_open:
+        return _closed(assessment, side, token)
+    bank = bank_of(assessment)
+    shown = _step_or_404(bank, step)
+    draft = _draft_or_page(assessment, side, token)
+    if not isinstance(draft, Draft):
+        return draft
+    recovered = bool(request.args.get("recovered"))
+    state = PageState(draft_answers(bank, draft), draft_comment(draft), recovered=recovered)
+    return _show(bank, side, _context(assessment, side, token), shown, state)
+
+
+@bp.post("/s/<token>/questions/<int:step>")
+def answer_page(token: str, step: int) -> Page:
+    assessment, side = _survey_or_404(token)
+    bank = bank_of(assessment)
+    shown = _step_or_404(bank, step)
+    if shown.is_last:
+        return send(token)
+    post = read_post(bank, request.form, shown.item_ids)
+    try:
+        saved = _save(assessment, side, bank, post)
+    except SurveyClosed:
+        return _closed(assessment, side, token)
+    if saved is None:
+        return _already_received(token)
+    if post.action == SAVE:
+        return _go("respond.saved", token, saved)
+    if post.action == BACK:
+        return _go("respond.page", token, saved, step=max(1, step - 1))
+    missing = [item_id for item_id in shown.item_ids if item_id not in saved.answers]
+    if missing:
+        state = PageState(saved.answers, saved.comment, missing=missing, recovered=saved.created)
+        page = render_step(bank, side, _context(assessment, side, token), shown, state)
+        return _with_cookie(page, token, saved)
+    return _go("respond.page", token, saved, step=step + 1)
+
+
+# --- sending -----------------------------------------------------------------
 
 
 @bp.post("/s/<token>/questions")
-def answer(token: str) -> Page:
+def send(token: str) -> Page:
     assessment, side = _survey_or_404(token)
-    if not assessment.is_open:
-        return _closed(assessment, side, token, CLOSED_STATUS)
     bank = bank_of(assessment)
-    form = answer_form_class(bank, side, current_locale())()
-    given = form.given_answers()
-    key = _draft_key()
-    # Without a draft: sent before (store nothing), or progress lost (keep the answers).
-    afresh = may_start_afresh(key, _sent_before())
+    post = read_post(bank, request.form)
     try:
-        if request.form.get("action") == "save":
-            saved = save_draft(assessment, side, key, given, bank, create=afresh)
-            if saved is None:
-                return _already_received(assessment, side, token)
-            page = render_template(
-                "respond/saved.html",
-                answered=saved.answered,
-                recovered=saved.created,
-                **_survey_context(assessment, side, token, bank),
-            )
-            return _with_cookie(page, token, saved)
-        complete = form.validate()
-        missing = [] if complete else form.missing_items()
-        if not complete and not missing:
-            abort(400)
-        if missing or afresh:
-            # Keep what was given, so a reload or a later visit still has it; a fresh
-            # draft (progress lost) sends nothing yet, so the next "Send" stores it once.
-            saved = save_draft(assessment, side, key, given, bank, create=afresh)
-            if saved is None:
-                return _already_received(assessment, side, token)
-            page = _questions_page(
-                assessment,
-                side,
-                token,
-                bank,
-                form,
-                answered=len(given),
-                missing=missing,
-                recovered=saved.created,
-            )
-            return _with_cookie(page, token, saved)
-        if not _needs_code(assessment) and not limits.hit(limits.NEW_RESPONSE, token):
-            # Keep the answers on the server too, so nothing is lost while they wait.
-            save_draft(assessment, side, key, given, bank, create=False)
-            return _too_many(assessment, side, token)
-        submission = submit(assessment, side, key, given, bank)
+        saved = _save(assessment, side, bank, post)
     except SurveyClosed:
-        return _closed(assessment, side, token, CLOSED_STATUS)
+        return _closed(assessment, side, token)
+    if saved is None:
+        return _already_received(token)
+    if post.action == SAVE:
+        return _go("respond.saved", token, saved)
+    last = len(steps_of(bank))
+    if post.action == BACK:
+        return _go("respond.page", token, saved, step=last - 1)
+    if post.action != SEND or saved.created:
+        # A fresh draft (the saved one was lost) sends nothing yet: the next "Send" does.
+        return _go("respond.page", token, saved, step=last)
+    return _send(assessment, side, token, bank, saved)
+
+
+def _send(assessment: Assessment, side: Side, token: str, bank: Bank, saved: SavedDraft) -> Page:
+    context = _context(assessment, side, token)
+    try:
+        comment = check_comment(saved.comment)
+    except CommentTooLong as error:
+        message = _(
+            "Your answer is %(length)s characters long. Please shorten it to %(most)s "
+            "characters or fewer; it is kept here as you wrote it.",
+            length=format_number(error.length),
+            most=format_number(COMMENT_MAX),
+        )
+        state = PageState(saved.answers, saved.comment, comment_error=message)
+        return render_last(bank, side, context, state)
+    missing = [item.id for item in bank.items if item.id not in saved.answers]
+    if missing:
+        shown = step_of(steps_of(bank), missing[0])
+        state = PageState(saved.answers, saved.comment, missing=missing)
+        return render_step(bank, side, context, shown, state)
+    if not _needs_code(assessment) and not limits.hit(limits.NEW_RESPONSE, token):
+        # The answers wait in the draft, so nothing is lost.
+        return _notice("respond/too_many.html", assessment, side, token, 429)
+    try:
+        submission = submit(assessment, side, draft_key(), saved.answers, bank, comment)
+    except SurveyClosed:
+        return _closed(assessment, side, token)
     except SideFull:
-        return _full(assessment, side, token, FULL_STATUS)
+        return _notice("respond/full.html", assessment, side, token, FULL_STATUS)
     except invitations.CodeUsed:
-        context = _survey_context(assessment, side, token, bank)
-        return render_template("respond/code_used.html", **context), FULL_STATUS
+        return _notice("respond/code_used.html", assessment, side, token, FULL_STATUS)
     if submission is None:
         # The draft went with an earlier request (a double click, a replay).
-        return _already_received(assessment, side, token)
-    locale = current_locale()
-    own = submission.own_view
-    page = render_template(
-        "respond/thanks.html",
-        already_received=False,
-        counted=submission.counted,
-        own=own,
-        type_name=own.type.name.get(locale) if own.type else None,
-        type_description=own.type.description.get(locale) if own.type else None,
-        rated=submission.rated,
-        needed=answers_needed_to_count(bank),
-        **_survey_context(assessment, side, token, bank),
+        return _already_received(token)
+    return mark_sent(redirect(url_for("respond.thanks", token=token), code=303), token, submission)
+
+
+# --- after saving, after sending ---------------------------------------------
+
+
+@bp.get("/s/<token>/saved")
+def saved(token: str) -> Page:
+    assessment, side = _survey_or_404(token)
+    draft = find_draft(assessment, side, draft_key())
+    if draft is None:
+        return redirect(url_for("respond.start", token=token))
+    return render_template(
+        "respond/saved.html",
+        answered=len(draft_answers(bank_of(assessment), draft)),
+        recovered=bool(request.args.get("recovered")),
+        **_context(assessment, side, token),
     )
-    return _mark_sent(make_response(page), token)
+
+
+@bp.get("/s/<token>/thanks")
+def thanks(token: str) -> Page:
+    """Thank you, and the own view the "sent" cookie keeps: reloadable, revisitable."""
+    assessment, side = _survey_or_404(token)
+    marker = sent_marker()
+    if marker is None:
+        return redirect(url_for("respond.start", token=token))
+    bank = bank_of(assessment)
+    known = {relationship.id: relationship for relationship in bank.types}
+    return render_template(
+        "respond/thanks.html",
+        again=bool(request.args.get("again")),
+        marker=marker,
+        own_type=known.get(marker.type_id or ""),
+        **_context(assessment, side, token),
+    )
 
 
 @bp.post("/s/<token>/draft")
 def autosave(token: str) -> Page:
     assessment, side = _survey_or_404(token)
     bank = bank_of(assessment)
-    form = answer_form_class(bank, side, current_locale())()
-    key = _draft_key()
+    post = read_post(bank, request.form)
+    key = draft_key()
     try:
-        saved = save_draft(assessment, side, key, form.given_answers(), bank, create=False)
+        saved = save_draft(
+            assessment, side, key, post.given, bank, create=False, comment=post.comment
+        )
     except SurveyClosed:
         return jsonify(saved=False, reason=_("The survey is closed.")), CLOSED_STATUS
     if saved is not None:
         return jsonify(saved=True, answered=saved.answered)
     # Never bring a draft back from the background: the buttons on the page do that.
-    if may_start_afresh(key, _sent_before()):
+    if may_start_afresh(key, sent_before()):
         reason = _(
             "Your saved progress could not be found on this device. Your answers stay on "
-            "this page: press “Send my answers” or “Save and finish later” to keep them."
+            "this page: press a button below to keep them."
         )
         return jsonify(saved=False, sent=False, reason=reason), 409
     reason = _("Your answers from this device were already received. Nothing more was stored.")

@@ -29,7 +29,7 @@ import hashlib
 import math
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import delete, select
 
@@ -39,7 +39,7 @@ from scoring.model import HIGHEST_ANSWER, LOWEST_ANSWER
 from scoring.rules import COUNTED_SHARE
 from survey.extensions import db
 from survey.models import Assessment, Draft, today
-from survey.services import invitations
+from survey.services import comments, invitations
 from survey.services.responses import DONT_KNOW, parse_answer, store_response
 from survey.services.unit_of_work import unit_of_work
 
@@ -63,6 +63,8 @@ ANSWER_VALUES: tuple[str, ...] = (
 
 #: The invitation mode of waves whose respondents need a single-use code.
 CODES = "codes"
+#: Where a draft keeps the answer to the open question; no item id can look like it.
+COMMENT_KEY = "#comment"
 
 
 class SurveyClosed(Exception):
@@ -75,6 +77,9 @@ class SavedDraft:
     key: str
     created: bool
     answered: int
+    #: Every answer the draft holds now, and its answer to the open question.
+    answers: Mapping[str, str] = field(default_factory=dict)
+    comment: str = ""
 
 
 @dataclass(frozen=True)
@@ -142,6 +147,19 @@ def draft_answers(bank: Bank, draft: Draft | None) -> dict[str, str]:
     return clean_answers(bank, draft.answers or {}) if draft is not None else {}
 
 
+def draft_comment(draft: Draft | None) -> str:
+    """The answer to the open question saved so far (empty when none)."""
+    saved = (draft.answers or {}).get(COMMENT_KEY) if draft is not None else None
+    return saved if isinstance(saved, str) else ""
+
+
+def _draft_content(answers: Mapping[str, str], comment: str | None) -> dict[str, str]:
+    content = dict(answers)
+    if comment:
+        content[COMMENT_KEY] = comment
+    return content
+
+
 def _require_open(assessment: Assessment) -> None:
     if not assessment.is_open:
         raise SurveyClosed
@@ -155,7 +173,11 @@ def _delete_stale_drafts(assessment: Assessment) -> None:
 
 
 def _create_draft(
-    assessment: Assessment, side: Side, answers: Mapping[str, str], code: str | None = None
+    assessment: Assessment,
+    side: Side,
+    answers: Mapping[str, str],
+    code: str | None = None,
+    comment: str | None = None,
 ) -> str:
     _delete_stale_drafts(assessment)
     key = new_key()
@@ -164,7 +186,7 @@ def _create_draft(
             key_hash=hash_key(key),
             assessment_id=assessment.id,
             side=side.value,
-            answers=dict(answers),
+            answers=_draft_content(answers, comment),
             invitation_code=code,
         )
     )
@@ -191,7 +213,8 @@ def start_draft(
         if draft is not None and key:
             # The cookie is set again with this answer: the draft must last as long.
             draft.updated_on = today()
-            return SavedDraft(key=key, created=False, answered=len(draft.answers or {}))
+            answered = sum(1 for name in draft.answers or {} if name != COMMENT_KEY)
+            return SavedDraft(key=key, created=False, answered=answered)
         if not create:
             work.discard()
             return None
@@ -207,11 +230,13 @@ def save_draft(
     bank: Bank,
     *,
     create: bool = True,
+    comment: str | None = None,
 ) -> SavedDraft | None:
     """Add ``answers`` to the draft (later answers replace earlier ones).
 
-    Without a draft, a new one is made when ``create`` is set; otherwise nothing
-    is stored and the result is ``None``.
+    ``comment``, when given, replaces the saved answer to the open question (an
+    empty one removes it). Without a draft, a new one is made when ``create`` is
+    set; otherwise nothing is stored and the result is ``None``.
     """
     given = clean_answers(bank, answers)
     with unit_of_work() as work:
@@ -221,17 +246,25 @@ def save_draft(
             if not create:
                 work.discard()
                 return None
-            new = _create_draft(assessment, side, given)
-            return SavedDraft(key=new, created=True, answered=len(given))
+            fresh = comments.clean_comment(comment)
+            new = _create_draft(assessment, side, given, comment=fresh)
+            return SavedDraft(new, True, len(given), given, fresh)
         merged = {**draft_answers(bank, draft), **given}
-        draft.answers = merged  # a new dict, so the JSON column sees the change
+        kept = draft_comment(draft) if comment is None else comments.clean_comment(comment)
+        # A new dict, so the JSON column sees the change.
+        draft.answers = _draft_content(merged, kept)
         draft.updated_on = today()
     assert key is not None  # a draft was found by it
-    return SavedDraft(key=key, created=False, answered=len(merged))
+    return SavedDraft(key, False, len(merged), merged, kept)
 
 
 def submit(
-    assessment: Assessment, side: Side, key: str | None, answers: Mapping[str, str], bank: Bank
+    assessment: Assessment,
+    side: Side,
+    key: str | None,
+    answers: Mapping[str, str],
+    bank: Bank,
+    comment: str | None = None,
 ) -> Submission | None:
     """Store the complete ``answers`` as one response and delete the draft, atomically.
 
@@ -239,6 +272,10 @@ def submit(
     that needs invitation codes, the draft's code is marked used in the same unit of
     work (``invitations.CodeUsed`` if it cannot be, and nothing is stored). Raises
     ``ledgers.SideFull`` when the side has all the responses its headcount allows.
+
+    The answer to the open question (``comment``, or else the one saved in the draft)
+    is stored in the same unit of work as a ``Comment`` that nothing links to the
+    response (``comments.CommentTooLong`` if it is too long: nothing is stored).
     """
     values = {item_id: parse_answer(raw) for item_id, raw in clean_answers(bank, answers).items()}
     if len(values) != len(bank.items):
@@ -251,6 +288,10 @@ def submit(
             return None
         if assessment.invitations == CODES:
             invitations.use(assessment, side, draft.invitation_code)
+        if bank.open_question is not None:
+            # Before the response: if it completes a group, the comment joins that release.
+            text = draft_comment(draft) if comment is None else comment
+            comments.add_comment(assessment, side, text)
         counted = store_response(assessment, side, values, bank)
         db.session.delete(draft)
     return Submission(

@@ -23,6 +23,7 @@ from survey.services import overview
 from survey.services.accounts import find_account
 from survey.services.audit import assessment_target, organisation_target
 from survey.services.banks import current_bank
+from survey.services.comments import published_comments
 from survey.services.serialise import result_to_json
 from survey.services.unit_of_work import unit_of_work
 
@@ -231,7 +232,9 @@ def export_organisation(organisation: Organisation, locale: str) -> dict[str, An
 
     Each wave's result is serialised as the API gives it (``result_to_json``):
     aggregates only, never an individual response, and nothing about a side
-    below its wave's threshold. The export is recorded in the audit log.
+    below its wave's threshold; the answers to the open question only from
+    released groups, without those the consultant hid. The export is recorded in
+    the audit log.
     """
     bank = current_bank()
     waves = [
@@ -249,6 +252,10 @@ def export_organisation(organisation: Organisation, locale: str) -> dict[str, An
                 for side in Side
             },
             "result": result_to_json(w.result, bank, locale),
+            # Answers to the open question: released groups only, hidden ones left out.
+            "comments": {
+                side.value: texts for side, texts in published_comments(w.assessment).items()
+            },
         }
         for w in overview.waves_of(organisation)
     ]

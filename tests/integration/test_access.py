@@ -12,7 +12,7 @@ from flask import Flask, url_for
 from flask.testing import FlaskClient
 
 from survey.extensions import db
-from survey.models import ActionItem, Assessment, Organisation, User
+from survey.models import ActionItem, Assessment, Comment, Organisation, User
 from tests.conftest import add_responses, create_assessment, create_organisation
 
 #: Stand-ins for the URL parts that are not ids of A's objects.
@@ -29,6 +29,7 @@ class Objects:
     organisation: Organisation
     assessment: Assessment
     action_item: ActionItem
+    comment: Comment
 
 
 def placed_objects(owner: User, bank: Any) -> Objects:
@@ -41,8 +42,10 @@ def placed_objects(owner: User, bank: Any) -> Objects:
     add_responses(assessment, "sales", answers)
     item = ActionItem(assessment_id=assessment.id, move_id=bank.moves[0].id)
     db.session.add(item)
+    comment = Comment(assessment_id=assessment.id, side="sales", text="Thanks.", release_group=1)
+    db.session.add(comment)
     db.session.commit()
-    return Objects(organisation, assessment, item)
+    return Objects(organisation, assessment, item, comment)
 
 
 def workspace_rules_with_ids(app: Flask) -> list[Any]:
@@ -65,6 +68,8 @@ def fill(rule: Any, objects: Objects) -> dict[str, Any]:
             values[argument] = objects.assessment.id
         elif argument == "item_id":
             values[argument] = objects.action_item.id
+        elif argument == "comment_id":
+            values[argument] = objects.comment.id
         else:
             values[argument] = OTHER_VALUES[argument]
     return values

@@ -346,7 +346,9 @@ def test_survey_answers_never_reach_the_audit_log(site: Flask, make_app: Any) ->
     respondent = site.test_client()
     assert respondent.post(f"/s/{token}/start").status_code == 303
     answers = dict.fromkeys(item_ids, "4")
-    response = respondent.post(f"/s/{token}/questions", data={**answers, "action": "submit"})
+    response = respondent.post(
+        f"/s/{token}/questions", data={**answers, "action": "submit"}, follow_redirects=True
+    )
     assert response.status_code == 200
     with site.app_context():
         assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == before

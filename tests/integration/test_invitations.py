@@ -26,11 +26,14 @@ def answers() -> dict[str, str]:
 
 
 def respond(client: FlaskClient, token: str, code: str | None = None) -> Any:
-    """One whole respondent: start (with a code if given), answer everything, send."""
+    """One whole respondent: start (with a code if given), answer everything, send, and
+    land on the thank-you page the send redirects to."""
     started = client.post(f"/s/{token}/start", data={"code": code} if code else {})
     if started.status_code != 303:
         return started
-    return client.post(f"/s/{token}/questions", data={**answers(), "action": "submit"})
+    return client.post(
+        f"/s/{token}/questions", data={**answers(), "action": "submit"}, follow_redirects=True
+    )
 
 
 def stored(assessment: Assessment, side: str = "sales") -> int:
@@ -169,10 +172,8 @@ def test_two_people_who_started_with_one_code_store_one_response(
     first, second = app.test_client(), app.test_client()
     assert first.post(f"/s/{token}/start", data={"code": code}).status_code == 303
     assert second.post(f"/s/{token}/start", data={"code": code}).status_code == 303
-    assert (
-        first.post(f"/s/{token}/questions", data={**answers(), "action": "submit"}).status_code
-        == 200
-    )
+    sent = first.post(f"/s/{token}/questions", data={**answers(), "action": "submit"})
+    assert sent.headers["Location"] == f"/s/{token}/thanks"
     late = second.post(f"/s/{token}/questions", data={**answers(), "action": "submit"})
     assert late.status_code == 409
     assert "used already" in late.get_data(as_text=True)

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from survey.extensions import db
-from survey.models import ActionItem
+from survey.models import ActionItem, Comment
 from survey.services import accounts, passwords
 from survey.services.banks import bank_of
 from tests.conftest import (
@@ -71,6 +71,7 @@ class World:
     move_id: str
     join_code: str
     password_token: str
+    comment_id: str
 
 
 def build_world(app: Flask) -> World:
@@ -85,6 +86,10 @@ def build_world(app: Flask) -> World:
         move_id = bank_of(assessment).moves[0].id
         action_item = ActionItem(assessment_id=assessment.id, move_id=move_id)
         db.session.add(action_item)
+        comment = Comment(
+            assessment_id=assessment.id, side="sales", text="Meet us more often.", release_group=1
+        )
+        db.session.add(comment)
         db.session.commit()
         link = passwords.issue_link(victim.id, actor=owner)
         return World(
@@ -99,6 +104,7 @@ def build_world(app: Flask) -> World:
             move_id=move_id,
             join_code=assessment.marketing_join_code or "",
             password_token=link.token,
+            comment_id=comment.id,
         )
 
 
@@ -122,6 +128,10 @@ def url_values(rule: Rule, world: World) -> dict[str, Any]:
             values[argument] = world.join_code
         elif argument == "item_id":
             values[argument] = world.action_item_id
+        elif argument == "comment_id":
+            values[argument] = world.comment_id
+        elif argument == "step":
+            values[argument] = 1
         elif argument == "kind":
             values[argument] = "png"
         elif argument == "side":

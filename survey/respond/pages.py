@@ -1,0 +1,243 @@
+"""The questionnaire in pages: one page per dimension, then a last page to send.
+
+A dimension with more than :data:`MOST_PER_PAGE` statements is split into even
+parts. Statements are numbered across the whole questionnaire, in bank order.
+This module turns a bank, a side and a draft's answers into what the page
+templates show; the views in ``routes.py`` decide which page to show.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask import render_template, url_for
+from markupsafe import Markup
+
+from scoring import Bank, Side
+from survey.i18n import current_locale
+from survey.models import Assessment
+from survey.respond.forms import ANSWER_LABELS, CARRY_PREFIX, OPEN_ANSWER
+from survey.services.comments import COMMENT_MAX
+from survey.services.drafts import (
+    DRAFT_DAYS,
+    SENT_DAYS,
+    answers_needed_to_count,
+    estimated_minutes,
+)
+from survey.services.organisations import IDENTIFIABLE_BELOW
+from survey.services.responses import DONT_KNOW
+
+#: More statements than this on one dimension are split over several pages.
+MOST_PER_PAGE = 6
+
+
+@dataclass(frozen=True)
+class Step:
+    """One page: the statements of (part of) a dimension, or none on the last page."""
+
+    number: int
+    dimension_id: str | None
+    item_ids: tuple[str, ...]
+    part: int = 1
+    parts: int = 1
+
+    @property
+    def is_last(self) -> bool:
+        return not self.item_ids
+
+
+@dataclass(frozen=True)
+class Question:
+    number: int
+    item_id: str
+    text: str
+    value: str | None
+    missing: bool
+    focus: bool
+
+
+@dataclass(frozen=True)
+class MissingLink:
+    """An entry of the error summary: a statement without an answer, and where it is."""
+
+    number: int
+    href: str
+    title: str
+
+
+def _split(item_ids: Sequence[str]) -> list[tuple[str, ...]]:
+    """As few parts as fit :data:`MOST_PER_PAGE`, their sizes differing by one at most."""
+    count = math.ceil(len(item_ids) / MOST_PER_PAGE)
+    if count == 0:
+        return []
+    size, longer = divmod(len(item_ids), count)
+    parts, start = [], 0
+    for number in range(count):
+        end = start + size + (1 if number < longer else 0)
+        parts.append(tuple(item_ids[start:end]))
+        start = end
+    return parts
+
+
+def steps_of(bank: Bank) -> tuple[Step, ...]:
+    """Every page of the questionnaire, in order; the last one sends."""
+    steps: list[Step] = []
+    for dimension in bank.dimensions:
+        chunks = _split([item.id for item in bank.items_in(dimension.id)])
+        for part, chunk in enumerate(chunks, start=1):
+            steps.append(Step(len(steps) + 1, dimension.id, chunk, part, len(chunks)))
+    steps.append(Step(len(steps) + 1, None, ()))
+    return tuple(steps)
+
+
+def step_of(steps: Sequence[Step], item_id: str) -> Step:
+    return next(step for step in steps if item_id in step.item_ids)
+
+
+def resume_point(steps: Sequence[Step], answers: Mapping[str, str]) -> tuple[Step, str | None]:
+    """The first page with a statement not answered yet, and that statement."""
+    for step in steps:
+        for item_id in step.item_ids:
+            if item_id not in answers:
+                return step, item_id
+    return steps[-1], None
+
+
+def numbers_of(bank: Bank) -> dict[str, int]:
+    """Item id → its number as shown (bank order, which is page order)."""
+    return {item.id: number for number, item in enumerate(bank.items, start=1)}
+
+
+def survey_context(assessment: Assessment, side: Side, token: str, bank: Bank) -> dict[str, Any]:
+    """What every survey page may show about the survey itself."""
+    return {
+        "token": token,
+        "assessment": assessment,
+        "organisation": assessment.organisation.name,
+        "side": side.value,
+        "threshold": assessment.threshold,
+        "identifiable": assessment.threshold < IDENTIFIABLE_BELOW,
+        "total": len(bank.items),
+        "needed": answers_needed_to_count(bank),
+        "pages": len(steps_of(bank)),
+        "has_open_question": bank.open_question is not None,
+        "minutes": estimated_minutes(bank),
+        "draft_days": DRAFT_DAYS,
+        "sent_days": SENT_DAYS,
+    }
+
+
+def _step_title(bank: Bank, step: Step, locale: str) -> str:
+    if step.dimension_id is None:
+        return ""
+    return bank.dimension(step.dimension_id).title.get(locale)
+
+
+def _missing_links(
+    bank: Bank, token: str, steps: Sequence[Step], shown: Step, missing: Sequence[str]
+) -> list[MissingLink]:
+    numbers, locale = numbers_of(bank), current_locale()
+    links = []
+    for item_id in missing:
+        step = step_of(steps, item_id)
+        page = "" if step == shown else url_for("respond.page", token=token, step=step.number)
+        links.append(
+            MissingLink(numbers[item_id], f"{page}#item-{item_id}", _step_title(bank, step, locale))
+        )
+    return links
+
+
+def _carried(answers: Mapping[str, str], skip: Collection[str]) -> list[tuple[str, str]]:
+    return [(CARRY_PREFIX + i, value) for i, value in answers.items() if i not in skip]
+
+
+@dataclass(frozen=True)
+class PageState:
+    """What a respondent has given so far, and what the page should point out."""
+
+    answers: Mapping[str, str]
+    comment: str = ""
+    missing: Sequence[str] = ()
+    focus: str | None = None
+    recovered: bool = False
+    welcome_back: bool = False
+    comment_error: str | None = None
+
+
+def _common(
+    context: dict[str, Any], steps: Sequence[Step], step: Step, state: PageState
+) -> dict[str, Any]:
+    skip = set(step.item_ids)
+    carried = _carried(state.answers, skip)
+    if state.comment and not step.is_last:
+        carried.append((CARRY_PREFIX + OPEN_ANSWER, state.comment))
+    return {
+        **context,
+        "step": step,
+        "steps": len(steps),
+        "answered": len(state.answers),
+        "answered_elsewhere": sum(1 for item_id in state.answers if item_id not in skip),
+        "carried": carried,
+        "recovered": state.recovered,
+        "welcome_back": state.welcome_back,
+    }
+
+
+def render_step(
+    bank: Bank, side: Side, context: dict[str, Any], step: Step, state: PageState
+) -> str:
+    """A page of statements, with the saved answers chosen and missing ones marked."""
+    steps, locale, numbers = steps_of(bank), current_locale(), numbers_of(bank)
+    missing_here = [item_id for item_id in state.missing if item_id in step.item_ids]
+    questions = [
+        Question(
+            number=numbers[item_id],
+            item_id=item_id,
+            text=bank.item(item_id).text_for(side).get(locale),
+            value=state.answers.get(item_id),
+            missing=item_id in missing_here,
+            focus=item_id == state.focus and not missing_here,
+        )
+        for item_id in step.item_ids
+    ]
+    assert step.dimension_id is not None
+    dimension = bank.dimension(step.dimension_id)
+    return render_template(
+        "respond/questions.html",
+        **_common(context, steps, step, state),
+        title=dimension.title.get(locale),
+        description=dimension.description.get(locale),
+        questions=questions,
+        missing=_missing_links(bank, context["token"], steps, step, state.missing),
+        dont_know=DONT_KNOW,
+        # Resolved once per page, not once per radio; like the lazy strings they
+        # replace, these are our own translated texts and are trusted as markup.
+        points=[(v, Markup(str(label))) for v, label in ANSWER_LABELS.items() if v != DONT_KNOW],
+        dont_know_label=Markup(str(ANSWER_LABELS[DONT_KNOW])),
+    )
+
+
+def render_last(bank: Bank, side: Side, context: dict[str, Any], state: PageState) -> str:
+    """The page before sending: the open question, and a warning when answers would not count."""
+    steps = steps_of(bank)
+    unanswered = [item.id for item in bank.items if item.id not in state.answers]
+    dont_know = [item_id for item_id, value in state.answers.items() if value == DONT_KNOW]
+    first_gap = step_of(steps, unanswered[0]) if unanswered else None
+    first_unsure = step_of(steps, dont_know[0]) if dont_know else None
+    question = bank.open_question
+    return render_template(
+        "respond/send.html",
+        **_common(context, steps, steps[-1], state),
+        unanswered=unanswered,
+        first_gap=(first_gap, unanswered[0]) if first_gap else None,
+        first_unsure=(first_unsure, dont_know[0]) if first_unsure else None,
+        rated=len(state.answers) - len(dont_know),
+        open_question=question.text_for(side).get(current_locale()) if question else None,
+        comment=state.comment,
+        comment_error=state.comment_error,
+        comment_max=COMMENT_MAX,
+        open_answer=OPEN_ANSWER,
+    )

@@ -6,9 +6,12 @@ them, ``scoring.advisor`` the "do we need to be more aligned?" advice.
 """
 
 from scoring.advisor import Advice, Context, RowReading, Verdict, advise, read_row, worth_aiming_for
+from scoring.funnel import FunnelMap, Owner, StageMap, StageView
 from scoring.model import (
     Bank,
     Dimension,
+    Funnel,
+    FunnelStage,
     Item,
     LocalText,
     Move,
@@ -16,6 +19,7 @@ from scoring.model import (
     Response,
     Side,
 )
+from scoring.original import OriginalScore
 from scoring.rules import (
     DEFAULT_THRESHOLD,
     SCORE_UNIT,
@@ -52,6 +56,9 @@ __all__ = [
     "Context",
     "Dimension",
     "DimensionResult",
+    "Funnel",
+    "FunnelMap",
+    "FunnelStage",
     "Interval",
     "Item",
     "ItemResult",
@@ -59,7 +66,9 @@ __all__ = [
     "LocalText",
     "Move",
     "NextSteps",
+    "OriginalScore",
     "OwnView",
+    "Owner",
     "RankedMove",
     "RelationshipType",
     "RespondentTally",
@@ -68,6 +77,8 @@ __all__ = [
     "Side",
     "SideStatus",
     "SideSummary",
+    "StageMap",
+    "StageView",
     "Status",
     "Tallies",
     "Verdict",

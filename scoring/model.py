@@ -73,9 +73,44 @@ class Item:
     marketing: LocalText
     sales: LocalText
     reverse: bool = False
+    #: One of the twenty statements of the original published instrument, whose
+    #: 20–100 score can be compared with the published bands.
+    original: bool = False
 
     def text_for(self, side: Side) -> LocalText:
         return self.marketing if side is Side.MARKETING else self.sales
+
+
+@dataclass(frozen=True)
+class FunnelStage:
+    """One stage of the buyer's journey, and the side that leads it in the conventional split."""
+
+    id: str
+    name: LocalText
+    description: LocalText
+    conventional: Side
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """The buying funnel: respondents say, per stage, who leads it today."""
+
+    question: Mapping[Side, LocalText]
+    stages: tuple[FunnelStage, ...]
+    #: Dimensions whose moves come first when the sides place the handoff apart.
+    related_dimensions: tuple[str, ...] = ()
+
+    def question_for(self, side: Side) -> LocalText:
+        return self.question[side]
+
+
+#: The prefix of a funnel stage's question id among a response's answers.
+FUNNEL_PREFIX = "funnel:"
+
+
+def funnel_question(stage_id: str) -> str:
+    """The answer key of a funnel stage, e.g. ``funnel:customer_awareness``."""
+    return FUNNEL_PREFIX + stage_id
 
 
 @dataclass(frozen=True)
@@ -157,6 +192,7 @@ class Bank:
     context_factors: tuple[ContextFactor, ...] = ()
     advisor_rules: tuple[AdvisorRule, ...] = ()
     open_question: OpenQuestion | None = None
+    funnel: Funnel | None = None
     _items_by_id: Mapping[str, Item] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

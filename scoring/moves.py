@@ -22,9 +22,12 @@ class Ranking:
     #: Combined item means, 1–5, where both sides have one.
     items: Mapping[str, Fraction]
     results: Sequence[ItemResult]
+    #: Moves addressing any of these dimensions come first (the sides place the handoff
+    #: apart: see ``scoring.funnel``).
+    priority: frozenset[str] = frozenset()
 
     def moves_from(self, from_type: str) -> tuple[RankedMove, ...]:
-        entries: list[tuple[Fraction | None, int, RankedMove]] = []
+        entries: list[tuple[bool, Fraction | None, int, RankedMove]] = []
         for position, move in enumerate(self.bank.moves):
             if move.from_type != from_type:
                 continue
@@ -39,13 +42,17 @@ class Ranking:
                 key=lambda entry: (entry[0], entry[1]),
             )
             reasons = tuple(result for _, _, result in candidates[:REASONS_PER_MOVE])
-            entries.append((score, position, RankedMove(move, as_float(score), reasons)))
-        # Weakest first; moves with no scored dimension last; ties in catalogue order.
+            first = bool(self.priority.intersection(move.dimensions))
+            ranked = RankedMove(move, as_float(score), reasons, handoff=first)
+            entries.append((first, score, position, ranked))
+        # Handoff moves first when the sides disagree on it; then weakest first; moves
+        # with no scored dimension last; ties in catalogue order.
         entries.sort(
             key=lambda entry: (
-                entry[0] is None,
-                entry[0] if entry[0] is not None else Fraction(0),
-                entry[1],
+                not entry[0],
+                entry[1] is None,
+                entry[1] if entry[1] is not None else Fraction(0),
+                entry[2],
             )
         )
-        return tuple(ranked for _, _, ranked in entries)
+        return tuple(ranked for _, _, _, ranked in entries)

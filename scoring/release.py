@@ -27,11 +27,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
-from scoring.model import HIGHEST_ANSWER, LOWEST_ANSWER, Bank, Response, Side
+from scoring.model import (
+    FUNNEL_PREFIX,
+    HIGHEST_ANSWER,
+    LOWEST_ANSWER,
+    Bank,
+    Response,
+    Side,
+    funnel_question,
+)
 from scoring.tallies import (
     ItemTally,
     RespondentTally,
     Tallies,
+    funnel_answers,
     is_counted,
     respondent_scores,
 )
@@ -66,6 +75,8 @@ def contribution(bank: Bank, response: Response) -> Contribution:
         item.id: DONT_KNOW if (value := response.answers.get(item.id)) is None else value
         for item in bank.items
     }
+    for stage_id, code in funnel_answers(bank, response).items():
+        answers[funnel_question(stage_id)] = code
     return Contribution(counted=True, answers=answers, scores=respondent_scores(bank, response))
 
 
@@ -341,7 +352,12 @@ def released_tallies(bank: Bank, ledgers: Mapping[Side, Ledger]) -> Tallies:
     """What scoring may use: the released parts of both sides, and nothing pending."""
     items: dict[tuple[Side, str], ItemTally] = {}
     respondents: dict[tuple[Side, str], RespondentTally] = {}
+    funnel: dict[tuple[Side, str], dict[int, int]] = {}
     for side, ledger in ledgers.items():
+        for (question, value), number in ledger.released.answers.items():
+            if question.startswith(FUNNEL_PREFIX):
+                stage = funnel.setdefault((side, question.removeprefix(FUNNEL_PREFIX)), {})
+                stage[value] = number
         for item in bank.items:
             tally = item_tally(ledger.released, item.id)
             if tally is not None:
@@ -353,6 +369,7 @@ def released_tallies(bank: Bank, ledgers: Mapping[Side, Ledger]) -> Tallies:
         counted=MappingProxyType({side: ledgers[side].released.counted for side in ledgers}),
         excluded=MappingProxyType({side: ledgers[side].released.excluded for side in ledgers}),
         respondents=MappingProxyType(respondents),
+        funnel=MappingProxyType(funnel),
     )
 
 

@@ -5,10 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from scoring.advisor import Advice
+from scoring.funnel import FunnelMap
 from scoring.model import Dimension, Item, Move, RelationshipType, Side
 from scoring.statistics import Interval
+
+if TYPE_CHECKING:  # original.py builds on the side scores, which import these results
+    from scoring.original import OriginalScore
 
 
 class Status(StrEnum):
@@ -119,6 +124,8 @@ class RankedMove:
     score: float | None
     #: The lowest-scoring items in those dimensions, weakest first.
     reasons: tuple[ItemResult, ...]
+    #: Ranked first because the sides place the funnel's handoff at different stages.
+    handoff: bool = False
 
 
 @dataclass(frozen=True)
@@ -147,6 +154,10 @@ class AssessmentResult:
     likely_types: tuple[RelationshipType, ...] = ()
     #: How many bands apart the two sides' own types lie (``None`` unless both are placed).
     sides_apart: int | None = None
+    #: The score on the original instrument's statements (``None`` if the bank marks none).
+    original: OriginalScore | None = None
+    #: Who each side believes leads each funnel stage (``None`` if the bank has no funnel).
+    funnel: FunnelMap | None = None
 
     @property
     def is_placed(self) -> bool:

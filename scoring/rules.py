@@ -71,9 +71,11 @@ from fractions import Fraction
 from types import MappingProxyType
 
 from scoring.advisor import Context, Verdict, advise
+from scoring.funnel import funnel_map
 from scoring.gaps import dimension_results, item_results
 from scoring.model import Bank, RelationshipType, Response, Side
 from scoring.moves import Ranking
+from scoring.original import original_score
 from scoring.policy import (
     COUNTED_SHARE,
     DEFAULT_THRESHOLD,
@@ -249,7 +251,12 @@ def score_assessment(
         if item.id in stats[Side.MARKETING] and item.id in stats[Side.SALES]
     }
     advice = advise(bank, placement.type, context)
-    ranked = Ranking(bank, combined_dimensions, combined_items, items)
+    visible = {side: s.summary.visible for side, s in sides.items()}
+    funnel = funnel_map(bank, tallies.funnel, threshold=threshold, visible=visible)
+    priority: frozenset[str] = frozenset()
+    if funnel is not None and funnel.handoff_apart and bank.funnel is not None:
+        priority = frozenset(bank.funnel.related_dimensions)
+    ranked = Ranking(bank, combined_dimensions, combined_items, items, priority)
     next_steps, moves, strengthening = _steps(bank, placement.type, advice.verdict, ranked)
     return AssessmentResult(
         status=Status.PLACED if placement.type is not None else Status.WAITING,
@@ -268,6 +275,8 @@ def score_assessment(
         score_interval=placement.interval,
         likely_types=placement.likely,
         sides_apart=placement.sides_apart,
+        original=original_score(bank, stats),
+        funnel=funnel,
     )
 
 

@@ -11,7 +11,15 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from types import MappingProxyType
 
-from scoring.model import HIGHEST_ANSWER, LOWEST_ANSWER, Bank, Item, Response, Side
+from scoring.model import (
+    HIGHEST_ANSWER,
+    LOWEST_ANSWER,
+    Bank,
+    Item,
+    Response,
+    Side,
+    funnel_question,
+)
 from scoring.policy import COUNTED_SHARE, SCORE_UNIT, WHOLE_BANK
 
 
@@ -69,6 +77,9 @@ class Tallies:
         # A plain dict, so tallies built by hand stay copyable; nothing here changes it.
         default_factory=dict
     )
+    #: (side, funnel stage id) → answer code → how many counted responses gave it
+    #: (see ``scoring.funnel``); "don't know" is code 0.
+    funnel: Mapping[tuple[Side, str], Mapping[int, int]] = field(default_factory=dict)
 
 
 # --- single responses -------------------------------------------------------
@@ -130,6 +141,16 @@ def respondent_scores(bank: Bank, response: Response) -> dict[str, int]:
     }
 
 
+def funnel_answers(bank: Bank, response: Response) -> dict[str, int]:
+    """Stage id → the answer code the response gave (0 for "don't know" or no answer)."""
+    if bank.funnel is None:
+        return {}
+    return {
+        stage.id: response.answers.get(funnel_question(stage.id)) or 0
+        for stage in bank.funnel.stages
+    }
+
+
 # --- many responses ----------------------------------------------------------
 
 
@@ -137,6 +158,7 @@ def tally_responses(bank: Bank, responses: Iterable[Response]) -> Tallies:
     """Sum up raw responses the same way the database aggregation does."""
     items: dict[tuple[Side, str], ItemTally] = {}
     respondents: dict[tuple[Side, str], RespondentTally] = {}
+    funnel: dict[tuple[Side, str], dict[int, int]] = {}
     counted = dict.fromkeys(Side, 0)
     excluded = dict.fromkeys(Side, 0)
     for response in responses:
@@ -149,6 +171,9 @@ def tally_responses(bank: Bank, responses: Iterable[Response]) -> Tallies:
             key = (response.side, item.id)
             tally = items.get(key, ItemTally())
             items[key] = tally.add_dont_know() if value is None else tally.add(value)
+        for stage_id, code in funnel_answers(bank, response).items():
+            stage_counts = funnel.setdefault((response.side, stage_id), {})
+            stage_counts[code] = stage_counts.get(code, 0) + 1
         for scope, score in respondent_scores(bank, response).items():
             scope_key = (response.side, scope)
             respondents[scope_key] = respondents.get(scope_key, RespondentTally()).add(score)
@@ -157,4 +182,5 @@ def tally_responses(bank: Bank, responses: Iterable[Response]) -> Tallies:
         counted=MappingProxyType(counted),
         excluded=MappingProxyType(excluded),
         respondents=MappingProxyType(respondents),
+        funnel=MappingProxyType(funnel),
     )

@@ -72,7 +72,7 @@ def parse_bank(text: str, source: str = "questions.yaml") -> Bank:
         raise BankError(problems)
 
     parsed, model = structure(document, problem)
-    check_semantics(parsed, problem)
+    check_semantics(parsed, problem, model.funnel if model is not None else None)
     if problems or model is None:
         raise BankError(problems or [f"{source}: the bank is invalid"])
     return to_bank(model)

@@ -14,6 +14,7 @@ from typing import Any
 from survey.bank.schema import (
     ConditionModel,
     FactorModel,
+    FunnelModel,
     Parsed,
     Problem,
     Section,
@@ -218,7 +219,24 @@ def _check_one_row_per_reason(parsed: Parsed, problem: Problem) -> None:
                     )
 
 
-def check_semantics(parsed: Parsed, problem: Problem) -> None:
+def _check_funnel(parsed: Parsed, funnel: FunnelModel | None, problem: Problem) -> None:
+    if funnel is None:
+        return
+    seen: set[str] = set()
+    for index, stage in enumerate(funnel.stages):
+        if stage.id in seen:
+            problem(f"funnel.stages[{index}] ({stage.id})", f"duplicate stage id '{stage.id}'")
+        seen.add(stage.id)
+    dimension_ids = set(parsed.dimensions.raw_values("id")) if parsed.dimensions else None
+    for index, dimension_id in enumerate(funnel.related_dimensions):
+        if dimension_ids is not None and dimension_id not in dimension_ids:
+            problem(
+                f"funnel.related_dimensions[{index}]",
+                f"dimension '{dimension_id}' is not declared in dimensions",
+            )
+
+
+def check_semantics(parsed: Parsed, problem: Problem, funnel: FunnelModel | None = None) -> None:
     """Every check that needs more than one entry at a time."""
     _check_version(parsed, problem)
     for section, what in (
@@ -240,4 +258,5 @@ def check_semantics(parsed: Parsed, problem: Problem) -> None:
         _check_bands(parsed.types, problem)
     _check_moves(parsed, problem)
     _check_rules(parsed, problem)
+    _check_funnel(parsed, funnel, problem)
     _check_one_row_per_reason(parsed, problem)

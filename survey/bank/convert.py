@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 
 from scoring.model import (
     AdvisorRule,
@@ -10,13 +11,22 @@ from scoring.model import (
     Condition,
     ContextFactor,
     Dimension,
+    Funnel,
+    FunnelStage,
     Item,
     LocalText,
     Move,
     OpenQuestion,
     RelationshipType,
+    Side,
 )
-from survey.bank.schema import AdvisorModel, BankModel, ConditionModel, OpenQuestionModel
+from survey.bank.schema import (
+    AdvisorModel,
+    BankModel,
+    ConditionModel,
+    FunnelModel,
+    OpenQuestionModel,
+)
 
 
 def _text(values: Mapping[str, str]) -> LocalText:
@@ -35,6 +45,29 @@ def _open_question(model: OpenQuestionModel | None) -> OpenQuestion | None:
     return OpenQuestion(marketing=_text(model.marketing), sales=_text(model.sales))
 
 
+def _funnel(model: FunnelModel | None) -> Funnel | None:
+    if model is None:
+        return None
+    return Funnel(
+        question=MappingProxyType(
+            {
+                Side.MARKETING: _text(model.question.marketing),
+                Side.SALES: _text(model.question.sales),
+            }
+        ),
+        stages=tuple(
+            FunnelStage(
+                id=stage.id,
+                name=_text(stage.name),
+                description=_text(stage.description),
+                conventional=Side(stage.conventional),
+            )
+            for stage in model.stages
+        ),
+        related_dimensions=tuple(model.related_dimensions),
+    )
+
+
 def to_bank(model: BankModel) -> Bank:
     advisor = model.advisor or AdvisorModel()
     return Bank(
@@ -50,6 +83,7 @@ def to_bank(model: BankModel) -> Bank:
                 marketing=_text(i.text.marketing),
                 sales=_text(i.text.sales),
                 reverse=i.reverse,
+                original=i.original,
             )
             for i in model.items
         ),
@@ -86,6 +120,7 @@ def to_bank(model: BankModel) -> Bank:
             for r in advisor.rules
         ),
         open_question=_open_question(model.open_question),
+        funnel=_funnel(model.funnel),
     )
 
 
@@ -111,6 +146,22 @@ def _factor_dict(factor: ContextFactor) -> dict[str, object]:
 def bank_to_dict(bank: Bank) -> dict[str, object]:
     """The bank as plain JSON-ready data, in the shape of ``questions.yaml``."""
     data = _bank_dict(bank)
+    if bank.funnel is not None:  # optional, as in questions.yaml
+        data["funnel"] = {
+            "question": {
+                side.value: _text_dict(text) for side, text in bank.funnel.question.items()
+            },
+            "stages": [
+                {
+                    "id": stage.id,
+                    "name": _text_dict(stage.name),
+                    "description": _text_dict(stage.description),
+                    "conventional": stage.conventional.value,
+                }
+                for stage in bank.funnel.stages
+            ],
+            "related_dimensions": list(bank.funnel.related_dimensions),
+        }
     if bank.open_question is not None:  # optional, as in questions.yaml
         data["open_question"] = {
             "marketing": _text_dict(bank.open_question.marketing),
@@ -131,6 +182,7 @@ def _bank_dict(bank: Bank) -> dict[str, object]:
                 "id": i.id,
                 "dimension": i.dimension,
                 "reverse": i.reverse,
+                **({"original": True} if i.original else {}),
                 "text": {"marketing": _text_dict(i.marketing), "sales": _text_dict(i.sales)},
             }
             for i in bank.items

@@ -96,6 +96,7 @@ class ItemModel(_Model):
     id: Id
     dimension: Id
     reverse: bool = False
+    original: bool = False
     text: ItemTextModel
 
 
@@ -145,6 +146,24 @@ class OpenQuestionModel(_Model):
     sales: Text
 
 
+class FunnelQuestionModel(_Model):
+    marketing: Text
+    sales: Text
+
+
+class StageModel(_Model):
+    id: Id
+    name: Text
+    description: Text
+    conventional: Annotated[str, Field(pattern="^(marketing|sales)$")]
+
+
+class FunnelModel(_Model):
+    question: FunnelQuestionModel
+    stages: list[StageModel] = Field(min_length=2)
+    related_dimensions: list[Id] = Field(default_factory=list)
+
+
 class BankModel(_Model):
     version: int
     dimensions: list[DimensionModel]
@@ -153,6 +172,7 @@ class BankModel(_Model):
     moves: list[MoveModel]
     advisor: AdvisorModel | None = None
     open_question: OpenQuestionModel | None = None
+    funnel: FunnelModel | None = None
 
 
 _M = TypeVar("_M", bound=_Model)
@@ -165,6 +185,7 @@ LABEL_KEYS: Mapping[str, str] = {
     "moves": "id",
     "advisor.factors": "id",
     "advisor.rules": "type",
+    "funnel.stages": "id",
 }
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import insert
 
 from scoring import Bank, Side, is_counted
 from scoring import Response as ScoringResponse
+from scoring.model import funnel_question
 from scoring.release import contribution
 from survey.extensions import db
 from survey.models import Answer, Assessment, Response, new_id, today
@@ -41,10 +42,14 @@ def parse_answer(raw: str | None) -> int | None:
     raise ValueError(f"{raw!r} is not 1–5, empty or 'na'")
 
 
+def question_ids(bank: Bank) -> set[str]:
+    """Every answer key a response to ``bank`` may hold: items and funnel stages."""
+    stages = bank.funnel.stages if bank.funnel is not None else ()
+    return {item.id for item in bank.items} | {funnel_question(stage.id) for stage in stages}
+
+
 def _check_items(bank: Bank, answer_sets: Iterable[Mapping[str, int | None]]) -> None:
-    unknown = {item_id for answers in answer_sets for item_id in answers} - {
-        item.id for item in bank.items
-    }
+    unknown = {item_id for answers in answer_sets for item_id in answers} - question_ids(bank)
     if unknown:
         raise ValueError(f"unknown item ids: {', '.join(sorted(unknown))}")
 
@@ -71,9 +76,7 @@ def store_response(
             submitted_on=today(),
         )
     )
-    _insert_answers(
-        (response_id, item_id, value) for item_id, value in answers.items()
-    )
+    insert_answers([(response_id, item_id, value) for item_id, value in answers.items()])
     ledgers.note_response(assessment, side, counted, bank)
     return counted
 
@@ -114,13 +117,20 @@ def store_responses(
             answer_rows.extend((response_id, item_id, value) for item_id, value in answers.items())
         stored[side] = (len(mine), sum(1 for given in contributions if not given.counted))
     if response_rows:
-        db.session.execute(insert(Response), response_rows)
-        _insert_answers(answer_rows)
+        insert_responses(response_rows)
+        insert_answers(answer_rows)
         ledgers.refresh_summary(assessment, bank)
     return stored
 
 
-def _insert_answers(rows: Iterable[tuple[str, str, int | None]]) -> None:
+def insert_responses(rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert response rows (dicts of ``response`` columns) in one statement."""
+    if rows:
+        db.session.connection().execute(insert(Response.__table__), list(rows))
+
+
+def insert_answers(rows: Iterable[tuple[str, str, int | None]]) -> None:
+    """Insert (response id, item id, value) rows: COPY on PostgreSQL, else one executemany."""
     connection = db.session.connection()
     if connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg":
         # COPY is about three times faster than executemany for 400,000 rows.
@@ -134,7 +144,16 @@ def _insert_answers(rows: Iterable[tuple[str, str, int | None]]) -> None:
             for row in rows:
                 copy.write_row(row)
         return
-    values = [{"response_id": r, "item_id": i, "value": v} for r, i, v in rows]
-    if values:
-        # Core insert: one executemany, without the ORM's per-row bookkeeping.
-        connection.execute(insert(Answer.__table__), values)
+    if connection.dialect.name == "sqlite":
+        # Plain tuples straight to the driver: about twice as fast as Core's dicts.
+        values = rows if isinstance(rows, list) else list(rows)
+        if values:
+            connection.exec_driver_sql(
+                f"INSERT INTO {Answer.__table__.name} (response_id, item_id, value) "
+                "VALUES (?, ?, ?)",
+                values,
+            )
+        return
+    dicts = [{"response_id": r, "item_id": i, "value": v} for r, i, v in rows]
+    if dicts:
+        connection.execute(insert(Answer.__table__), dicts)

@@ -12,7 +12,7 @@ anonymous visit starts with its cookies cleared, as the survey remembers a brows
 its cookies.
 
 axe does not measure focus indicators, so ``test_the_focus_ring_stands_out`` focuses
-controls on each kind of background (white card, grey page, dark header, dark live view)
+controls on each kind of background (white card, grey page, dark header, dark presenter)
 and checks the ring's contrast itself (WCAG 2.2 asks for 3:1).
 
 ``test_the_check_fails_on_a_broken_page`` shows the check can fail: a fixture page
@@ -215,9 +215,16 @@ def new_wave_with_errors(page: Page, site: Site) -> None:
     expect(page.locator(".field-error").first).to_be_visible()
 
 
-def live_view(page: Page, site: Site) -> None:
+def presenter(page: Page, site: Site) -> None:
     page.goto(site.url(f"/workspace/assessments/{site.world.placed_id}/live"))
+    expect(page.get_by_text("The results are in.")).to_be_visible()
+
+
+def presenter_results(page: Page, site: Site) -> None:
+    presenter(page, site)
+    page.get_by_role("button", name="Show the results").click()
     expect(page.locator("[data-live-type]")).to_have_text("Aligned")
+    expect(page.locator("[data-live-type]")).to_be_visible()
 
 
 #: Every page and state a user can reach. Add a page here and it is checked at every width.
@@ -262,7 +269,8 @@ VISITS = [
         CONSULTANT,
         goto("/workspace/assessments/{w.placed_id}", f"{ORGANISATION} · Baseline"),
     ),
-    Visit("live view", CONSULTANT, live_view),
+    Visit("presenter view", CONSULTANT, presenter),
+    Visit("presenter view, results shown", CONSULTANT, presenter_results),
     Visit("portfolio", CONSULTANT, goto("/workspace/portfolio", "Portfolio")),
     Visit(
         "delete organisation",
@@ -433,7 +441,7 @@ FOCUS_CASES = [
     ),
     ("blue button on the grey page", CONSULTANT, goto("/workspace/", "Your clients"), "a.button"),
     ("link in the dark header", CONSULTANT, goto("/workspace/", "Your clients"), ".site-nav a"),
-    ("link on the dark live view", CONSULTANT, live_view, ".live-exit a"),
+    ("link on the dark presenter view", CONSULTANT, presenter, "a.live-exit"),
     ("scrolling table", ANONYMOUS, goto("/r/{w.placed_report}", ORGANISATION), ".table-scroll"),
     ("skip link", ANONYMOUS, goto("/", "Sales & Marketing Alignment"), ".skip-link"),
 ]

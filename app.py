@@ -18,6 +18,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         template_folder="survey/templates",
     )
     setup.configure_settings(app, test_config)
+    setup.configure_logging(app)
     setup.configure_database(app)
     setup.configure_extensions(app)
     setup.configure_i18n(app)

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import IntegerConverter, Map
 
-from survey import config, errors, security
+from survey import config, errors, logs, security
 from survey.bank import BankError, load_bank_cached
 from survey.database import configure_sqlite
 from survey.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -43,6 +43,10 @@ def check_bank(path: str | None) -> None:
         raise config.ConfigError(
             f"BANK_PATH={path!r} is not a usable question bank: " + "; ".join(error.problems)
         ) from None
+
+
+def configure_logging(app: Flask) -> None:
+    logs.init_app(app)
 
 
 def configure_database(app: Flask) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import IntegerConverter, Map
 
-from survey import config, errors, logs, security
+from survey import config, errors, logs, rate_limits, security
 from survey.bank import BankError, load_bank_cached
 from survey.database import configure_sqlite
 from survey.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -58,6 +58,10 @@ def configure_database(app: Flask) -> None:
 
 def configure_extensions(app: Flask) -> None:
     csrf.init_app(app)
+    app.config["RATELIMIT_STORAGE_OPTIONS"] = {
+        **rate_limits.storage_options(app.config),
+        **app.config.get("RATELIMIT_STORAGE_OPTIONS", {}),
+    }
     limiter.init_app(app)
     login_manager.init_app(app)
     from survey.auth import load_user  # noqa: F401  (registers the user loader)

@@ -1,40 +1,26 @@
 """``/login`` and ``/logout``.
 
-Failed sign-ins are limited twice over, per client address and per email
-address: ``LOGIN_ATTEMPTS_LIMIT`` failures within its window answer 429 until
-the window ends. Only failures count (a successful sign-in redirects, 302).
+Failed sign-ins are limited per client address (429 once over the limit) and slowed
+down per account (never refused): see ``survey.auth.throttle``. Signing out ends
+every session of the account, on every device (``survey.services.accounts``).
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from survey.auth import throttle
 from survey.auth.forms import EMAIL_MAX, LoginForm
 from survey.auth.sessions import end_idle_session, end_session, start_session
-from survey.extensions import limiter
 from survey.services.accounts import normalise_email, record_sign_out, sign_in
 
 bp = Blueprint("auth", __name__)
 bp.before_app_request(end_idle_session)
-
-
-def login_limit() -> str:
-    return str(current_app.config["LOGIN_ATTEMPTS_LIMIT"])
-
-
-def submitted_email() -> str:
-    """The limiter's key for the email address a sign-in names (however it is typed)."""
-    return "email:" + normalise_email(request.form.get("email", ""))[:EMAIL_MAX]
-
-
-def failed(response: Response) -> bool:
-    return response.status_code != 302
 
 
 def safe_next(target: str | None) -> str:
@@ -55,31 +41,21 @@ def safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    login_limit,
-    key_func=get_remote_address,
-    methods=["POST"],
-    deduct_when=failed,
-    scope="address",
-)
-@limiter.limit(
-    login_limit,
-    key_func=submitted_email,
-    methods=["POST"],
-    deduct_when=failed,
-    scope="email",
-)
 def login() -> Response | str:
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
+    if request.method == "POST" and not throttle.address_may_try():
+        abort(429)
     form = LoginForm()
     wrong = False
     if form.validate_on_submit():
-        user = sign_in(form.email.data or "", form.password.data or "")
+        email = form.email.data or ""
+        user = sign_in(email, form.password.data or "")
         if user is not None:
             start_session(user)
             return redirect(safe_next(request.args.get("next")))
         wrong = True
+        throttle.wait(throttle.record_failure(normalise_email(email)[:EMAIL_MAX]))
     return render_template("auth/login.html", form=form, wrong=wrong)
 
 

@@ -1,4 +1,4 @@
-"""`flask --app app user …`: create, list, disable and enable consultant accounts."""
+"""`flask --app app user …`: create, list, disable and enable accounts, set a password."""
 
 from __future__ import annotations
 
@@ -12,9 +12,12 @@ from survey.services.accounts import (
     all_accounts,
     register_account,
     set_disabled_by_email,
+    set_password_by_email,
 )
 
-group = click.Group("user", help="Create, list, disable and enable consultant accounts.")
+group = click.Group(
+    "user", help="Create, list, disable and enable consultant accounts; set a password."
+)
 
 
 def _stdin_is_terminal() -> bool:
@@ -76,3 +79,15 @@ def enable(email: str) -> None:
     """Let a disabled account sign in again."""
     account = _set_status(email, disabled=False)
     click.echo(f"{account.email} can sign in again.")
+
+
+@group.command("password")
+@click.argument("email")
+def password(email: str) -> None:
+    """Set a new password (from standard input or a prompt) and end every session."""
+    new_password = _read_password()
+    try:
+        account = set_password_by_email(email, new_password)
+    except AccountError as error:
+        raise click.ClickException(f"{error}; the password was not changed") from None
+    click.echo(f"New password set for {account.email}; every session of the account has ended.")

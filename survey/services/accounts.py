@@ -144,8 +144,33 @@ def sign_in(email: str, password: str) -> User | None:
 
 
 def record_sign_out(user: User) -> None:
+    """Sign out: every session of the account ends, on every device.
+
+    The session cookie is signed, not stored, so a copy of it would otherwise stay
+    valid; bumping the version the user loader compares makes every copy worthless.
+    """
     with unit_of_work() as work:
+        account = db.session.get(User, user.id)
+        if account is not None:
+            account.session_version += 1
         work.audit("logout", user.email)
+
+
+def set_password_by_email(email: str, password: str) -> User:
+    """Give an account a new password (the ``user password`` command); every session of
+    the account ends."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    new_hash = _hasher.hash(password)  # before the write: argon2 holds no lock
+    end_read()
+    with unit_of_work() as work:
+        account = find_account(email)
+        if account is None:
+            raise NoSuchAccount(f"there is no account for {email.strip()} (see `user list`)")
+        account.password_hash = new_hash
+        account.session_version += 1
+        work.audit("account.password_set", account.email)
+    return account
 
 
 # --- what an admin manages ---------------------------------------------------------

@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import insert, select
 from sqlalchemy.exc import OperationalError
 
+from survey.auth import throttle
 from survey.auth.sessions import SEEN_KEY
 from survey.database import BUSY_TIMEOUT_MS
 from survey.extensions import db
@@ -276,6 +277,72 @@ def test_sign_out_ends_the_session(site: Flask) -> None:
     assert [row[1] for row in audit_rows(site)] == ["login", "logout"]
 
 
+def copy_of_session(site: Flask, client: FlaskClient) -> FlaskClient:
+    """Another browser holding a copy of ``client``'s session cookie (a stolen cookie)."""
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    thief = site.test_client()
+    thief.set_cookie("session", cookie.value, domain=cookie.domain)
+    return thief
+
+
+def test_a_copied_session_cookie_is_refused_after_sign_out(site: Flask) -> None:
+    client = site.test_client()
+    sign_in(client, "ann@example.com", PASSWORD)
+    thief = copy_of_session(site, client)
+    assert thief.get("/workspace/").status_code == 200
+    page = client.get("/workspace/").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf_token(page)})
+
+    response = thief.get("/workspace/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+    # Every session of the account ended, on every device; signing in again works.
+    other_device = site.test_client()
+    assert sign_in(other_device, "ann@example.com", PASSWORD).status_code == 302
+    assert other_device.get("/workspace/").status_code == 200
+    assert thief.get("/workspace/").status_code == 302
+
+
+def test_a_copied_session_cookie_is_refused_after_a_password_change(site: Flask) -> None:
+    client = site.test_client()
+    sign_in(client, "ann@example.com", PASSWORD)
+    thief = copy_of_session(site, client)
+    assert thief.get("/workspace/").status_code == 200
+
+    new_password = "a brand new passphrase"
+    result = run(site, "user", "password", "Ann@Example.com", input=new_password + "\n")
+    assert result.exit_code == 0, result.output
+    assert "New password set for ann@example.com" in result.output
+
+    assert thief.get("/workspace/").status_code == 302
+    assert client.get("/workspace/").status_code == 302
+    assert sign_in(site.test_client(), "ann@example.com", PASSWORD).status_code == 200
+    assert sign_in(site.test_client(), "ann@example.com", new_password).status_code == 302
+    assert (None, "account.password_set", "ann@example.com") in audit_rows(site)
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "message"),
+    [
+        ("ann@example.com", "elevenchars", "at least 12 characters"),
+        ("ghost@example.com", PASSWORD + "!", "there is no account for ghost@example.com"),
+    ],
+)
+def test_user_password_refuses_bad_input_and_changes_nothing(
+    site: Flask, email: str, password: str, message: str
+) -> None:
+    client = site.test_client()
+    sign_in(client, "ann@example.com", PASSWORD)
+    before = audit_rows(site)
+    result = run(site, "user", "password", email, input=password + "\n")
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "the password was not changed" in result.output
+    assert audit_rows(site) == before
+    assert client.get("/workspace/").status_code == 200
+
+
 def test_sign_out_is_not_possible_with_a_link(site: Flask) -> None:
     client = site.test_client()
     sign_in(client, "ann@example.com", PASSWORD)
@@ -302,20 +369,73 @@ def attempt(client: FlaskClient, email: str, password: str, address: str) -> int
     return status
 
 
-def test_five_failures_for_one_email_block_it_from_any_address(limited: Flask) -> None:
+@pytest.fixture
+def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The waits the sign-in page adds, recorded instead of slept."""
+    recorded: list[float] = []
+    monkeypatch.setattr(throttle, "wait", recorded.append)
+    return recorded
+
+
+def test_a_correct_password_from_a_second_address_signs_in_after_five_failures_from_a_first(
+    limited: Flask, waits: list[float]
+) -> None:
     client = limited.test_client()
-    statuses = [attempt(client, "ann@example.com", WRONG, f"10.0.0.{n}") for n in range(1, 6)]
+    statuses = [attempt(client, "ann@example.com", WRONG, "10.0.0.1") for _ in range(5)]
     assert statuses == [200] * 5
-    response = client.post(
+    # The first address is blocked, even with the right password …
+    assert attempt(client, "ann@example.com", PASSWORD, "10.0.0.1") == 429
+    # … but the account is not: its owner, elsewhere, signs in at once.
+    response = limited.test_client().post(
         "/login",
         data={"email": "ANN@example.com", "password": PASSWORD},
-        environ_base={"REMOTE_ADDR": "10.0.0.99"},
+        environ_base={"REMOTE_ADDR": "10.0.0.2"},
     )
-    assert response.status_code == 429
-    assert "Please wait a few minutes" in response.get_data(as_text=True)
-    # Another account from a fresh address is not affected; the form still shows.
-    assert attempt(client, "other@example.com", WRONG, "10.0.1.1") == 200
-    assert client.get("/login", environ_base={"REMOTE_ADDR": "10.0.0.99"}).status_code == 200
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/workspace/"
+    assert waits == [0.0] * 5
+
+
+def test_an_account_that_keeps_failing_is_slowed_down_never_refused(
+    limited: Flask, waits: list[float]
+) -> None:
+    client = limited.test_client()
+    # Guesses from ten addresses, one each: no address reaches its own limit.
+    statuses = [attempt(client, "ann@example.com", WRONG, f"10.0.1.{n}") for n in range(10)]
+    assert statuses == [200] * 10
+    assert waits == [0.0] * 5 + [0.25, 0.5, 1.0, 2.0, 2.0]
+    # However it is typed, it is the same account; still answered, after the longest wait.
+    assert attempt(client, " ANN@example.com", WRONG, "10.0.1.99") == 200
+    assert waits[-1] == 2.0
+    # The right password is never held up.
+    assert attempt(limited.test_client(), "ann@example.com", PASSWORD, "10.0.1.100") == 302
+    assert len(waits) == 11
+    # Other accounts are not slowed down by it.
+    assert attempt(limited.test_client(), "other@example.com", WRONG, "10.0.2.1") == 200
+    assert waits[-1] == 0.0
+
+
+def test_the_longest_wait_is_a_setting(make_app: Any, waits: list[float]) -> None:
+    app: Flask = make_app(RATELIMIT_ENABLED=True, LOGIN_DELAY_MAX=0.4)
+    client = app.test_client()
+    for n in range(8):
+        attempt(client, "ann@example.com", WRONG, f"10.0.3.{n}")
+    assert waits == [0.0] * 5 + [0.25, 0.4, 0.4]
+
+
+def test_refused_attempts_check_no_password_and_count_nowhere(
+    limited: Flask, waits: list[float]
+) -> None:
+    client = limited.test_client()
+    assert [attempt(client, "ann@example.com", WRONG, "10.0.0.5") for _ in range(5)] == [200] * 5
+    before = audit_rows(limited)
+    refused = [attempt(client, "ann@example.com", WRONG, "10.0.0.5") for _ in range(10)]
+    assert refused == [429] * 10
+    assert audit_rows(limited) == before  # no password was checked, no failure recorded
+    assert waits == [0.0] * 5
+    # The account saw five failures, not fifteen: the next one waits the first step only.
+    assert attempt(client, "ann@example.com", WRONG, "10.0.0.6") == 200
+    assert waits[-1] == 0.25
 
 
 def test_five_failures_from_one_address_block_it_for_every_email(limited: Flask) -> None:

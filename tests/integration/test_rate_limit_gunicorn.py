@@ -1,4 +1,4 @@
-"""The login limit holds across two gunicorn workers that share Redis.
+"""The login limit holds across two gunicorn workers, with Redis and while it is down.
 
 Left alone, one sync worker tends to answer every request, so the test steers
 the attempts: a connection whose request never ends keeps one worker busy while
@@ -8,12 +8,15 @@ attempts together. Each attempt is a fresh connection (``Connection: close``)
 with its own cookie jar. The Redis server is ``RATELIMIT_TEST_REDIS_URI`` (the CI
 script exports it); outside CI a local Redis on the default port is used.
 Without Redis the test fails with a message saying so (deselect it explicitly
-with ``-m "not redis"``).
+with ``-m "not redis"``). With the store unreachable, each worker allows its share
+of the limit (5 ÷ 2 workers = 2) and says so once in the log.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.cookiejar
+import json
 import os
 import re
 import secrets
@@ -91,14 +94,34 @@ class Server:
     port: int
     access_log: Path
     started: float
+    output: Path
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Server]:
-    """gunicorn with two workers on a migrated SQLite file with one account."""
+    """gunicorn with two workers sharing Redis, on a migrated SQLite file with one account."""
     started = time.monotonic()
     uri = redis_uri()
     prefix = f"test-{secrets.token_hex(8)}"
+    try:
+        with running_gunicorn(tmp_path, uri, prefix, started) as running:
+            yield running
+    finally:
+        store = redis.Redis.from_url(uri, socket_timeout=2)
+        keys = list(store.scan_iter(match=f"*{prefix}*"))
+        if keys:
+            store.delete(*keys)
+
+
+@pytest.fixture
+def server_without_store(tmp_path: Path) -> Iterator[Server]:
+    """The same, but the Redis it is told to use does not exist (nothing listens there)."""
+    with running_gunicorn(tmp_path, f"redis://127.0.0.1:{free_port()}", "", time.monotonic()) as s:
+        yield s
+
+
+@contextlib.contextmanager
+def running_gunicorn(tmp_path: Path, uri: str, prefix: str, started: float) -> Iterator[Server]:
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     keep = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV"}
@@ -109,6 +132,7 @@ def server(tmp_path: Path) -> Iterator[Server]:
         BASE_URL=base_url,
         RATELIMIT_STORAGE_URI=uri,
         RATELIMIT_KEY_PREFIX=prefix,
+        WEB_CONCURRENCY="2",
         PYTHONDONTWRITEBYTECODE="1",
     )
     flask(env, "db", "upgrade")
@@ -136,7 +160,7 @@ def server(tmp_path: Path) -> Iterator[Server]:
     )
     try:
         wait_until_up(base_url, gunicorn, tmp_path / "gunicorn.log")
-        yield Server(base_url, port, tmp_path / "access.log", started)
+        yield Server(base_url, port, tmp_path / "access.log", started, tmp_path / "gunicorn.log")
     finally:
         gunicorn.terminate()
         try:
@@ -145,10 +169,6 @@ def server(tmp_path: Path) -> Iterator[Server]:
             gunicorn.kill()
             gunicorn.wait(timeout=5)
         log.close()
-        store = redis.Redis.from_url(uri, socket_timeout=2)
-        keys = list(store.scan_iter(match=f"*{prefix}*"))
-        if keys:
-            store.delete(*keys)
 
 
 def wait_until_up(base_url: str, process: subprocess.Popen[bytes], log: Path) -> None:
@@ -215,8 +235,8 @@ def answering_processes(access_log: Path, expected: int) -> list[str]:
         time.sleep(0.05)
 
 
-@pytest.mark.redis
-def test_the_login_limit_is_shared_by_two_gunicorn_workers(server: Server) -> None:
+def attempts_in_turns(server: Server) -> list[int]:
+    """Twelve wrong passwords, three at a time from each worker in turn."""
     statuses: list[int] = []
     busy = BusyWorker(server.port)
     for _ in range(4):
@@ -226,6 +246,12 @@ def test_the_login_limit_is_shared_by_two_gunicorn_workers(server: Server) -> No
         busy.release()
         busy = next_busy
     busy.release()
+    return statuses
+
+
+@pytest.mark.redis
+def test_the_login_limit_is_shared_by_two_gunicorn_workers(server: Server) -> None:
+    statuses = attempts_in_turns(server)
 
     assert statuses == [200] * 5 + [429] * 7
     # The right password does not get through a blocked address and email either.
@@ -234,4 +260,27 @@ def test_the_login_limit_is_shared_by_two_gunicorn_workers(server: Server) -> No
     assert len(processes) == 13
     assert processes[0] != processes[3], "the attempts were not spread over both workers"
     assert len(set(processes[:12])) == 2
+    assert time.monotonic() - server.started < BUDGET_SECONDS
+
+
+def test_with_the_store_unreachable_each_worker_keeps_its_share_of_the_login_limit(
+    server_without_store: Server,
+) -> None:
+    server = server_without_store
+    statuses = attempts_in_turns(server)
+
+    # Each worker counts on its own and allows 5 ÷ 2 = 2 failures: 4 in all, never more
+    # than the limit of 5 that Redis would have enforced.
+    assert statuses == [200, 200, 429, 200, 200, 429] + [429] * 6
+    assert sign_in_attempt(server.base_url, PASSWORD) == 429
+    processes = answering_processes(server.access_log, 13)
+    assert processes[0] != processes[3], "the attempts were not spread over both workers"
+    assert len(set(processes[:12])) == 2
+
+    # Each worker said so once, as a JSON line on standard output, not once per attempt.
+    lines = [json.loads(line) for line in server.output.read_text().splitlines() if line[:1] == "{"]
+    warnings = [line for line in lines if "rate-limit store unreachable" in line["message"]]
+    assert len(warnings) == 2, warnings
+    assert {line["level"] for line in warnings} == {"WARNING"}
+    assert all(line["path"] == "/login" and line["request_id"] for line in warnings)
     assert time.monotonic() - server.started < BUDGET_SECONDS

@@ -130,9 +130,23 @@ def test_the_consultant_list(site: Flask) -> None:
     page = signed_in(site, "boss@example.com").get("/admin/consultants").get_data(as_text=True)
     today = dt.datetime.now(dt.UTC).date().isoformat()
     assert table_rows(page) == [
-        ["ann@example.com", "Consultant", "Active", today, "2", "Disable ann@example.com"],
+        [
+            "ann@example.com",
+            "Consultant",
+            "Active",
+            today,
+            "2",
+            "Set-password link ann@example.com Disable ann@example.com",
+        ],
         ["bob@example.com", "Consultant", "Disabled", "2024-02-29", "0", "Enable bob@example.com"],
-        ["boss@example.com", "Admin", "Active", today, "0", "This is you"],
+        [
+            "boss@example.com",
+            "Admin",
+            "Active",
+            today,
+            "0",
+            "Set-password link boss@example.com This is you",
+        ],
     ]
 
 

@@ -21,6 +21,7 @@ from survey.models import INVITATION_MODES, NAME_MAX, Assessment, Organisation, 
 from survey.services import assessments as assessment_service
 from survey.services import overview
 from survey.services.accounts import find_account
+from survey.services.action_plans import plan_to_json
 from survey.services.audit import assessment_target, organisation_target
 from survey.services.banks import current_bank
 from survey.services.comments import published_comments
@@ -256,6 +257,8 @@ def export_organisation(organisation: Organisation, locale: str) -> dict[str, An
             "comments": {
                 side.value: texts for side, texts in published_comments(w.assessment).items()
             },
+            # The steps leadership chose, with their owners, dates, measures and status.
+            "action_plan": plan_to_json(w.assessment, locale.split("_")[0]),
         }
         for w in overview.waves_of(organisation)
     ]

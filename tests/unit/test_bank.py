@@ -754,6 +754,17 @@ def test_shipped_bank_loads() -> None:
     assert load_default_bank() == bank
 
 
+def test_shipped_bank_marks_the_twenty_original_statements() -> None:
+    bank = load_bank(default_bank_path())
+
+    original = [item for item in bank.items if item.original]
+
+    # The published instrument has twenty statements; its 20–100 bands only hold for
+    # a score over exactly twenty items, one per original topic.
+    assert len(original) == 20
+    assert len({item.id for item in original}) == 20
+
+
 # --------------------------------------------------------------------------- robustness
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from flask import Flask, Response, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -42,18 +45,64 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+#: Blueprints whose every page may show a link token, a client's data or saved answers.
+PRIVATE_BLUEPRINTS = frozenset({"workspace", "admin"})
+
+
+def keep_private_pages_out_of_caches(response: Response) -> Response:
+    """Workspace and admin pages carry survey and report links (bearer credentials) and
+    client data: no browser or proxy may keep a copy, whatever the view set."""
+    if request.blueprint in PRIVATE_BLUEPRINTS:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def refuse_nul_bytes() -> None:
-    """No text we store or look up may hold a NUL (PostgreSQL refuses it with an error)."""
-    values = [request.path, *request.args.values()]
-    if request.method == "POST" and request.mimetype != "multipart/form-data":
-        values.extend(request.form.values())
-    if any("\x00" in value for value in values):
+    """No text we store or look up may hold a NUL (PostgreSQL refuses it with an error).
+
+    Checked in the path, the query, the cookies, the bearer token and every kind of body
+    the app reads: urlencoded and multipart forms (field values and file names) and JSON.
+    """
+    if any("\x00" in value for value in _texts_of_request()):
         abort(400)
+
+
+def _texts_of_request() -> Iterator[str]:
+    yield request.path
+    yield from request.args.values()
+    yield from request.cookies.values()
+    yield request.headers.get("Authorization", "")
+    if request.method in {"GET", "HEAD", "OPTIONS"}:
+        return
+    yield from (value for values in request.form.listvalues() for value in values)
+    for upload in request.files.values():
+        yield upload.filename or ""
+    if request.is_json:
+        try:
+            document = request.get_json(silent=True)
+        except RecursionError:  # nested deeper than the parser goes: not ours to read
+            abort(400)
+        yield from _strings_in(document)
+
+
+def _strings_in(document: Any) -> Iterator[str]:
+    """Every string (keys too) anywhere in a parsed JSON document."""
+    pending = [document]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
 
 
 def init_app(app: Flask) -> None:
     app.before_request(refuse_nul_bytes)
     app.after_request(add_security_headers)
+    app.after_request(keep_private_pages_out_of_caches)
     proxies = app.config["PROXY_COUNT"]
     if proxies:
         # Behind a proxy, the client address (used only by the rate limits) and the

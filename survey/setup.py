@@ -79,15 +79,19 @@ def configure_security(app: Flask) -> None:
     security.init_app(app)
 
 
+#: The largest id the tables hold: their ids are ``INTEGER``, 32 bits on PostgreSQL.
+LARGEST_ID = 2**31 - 1
+
+
 class DatabaseIdConverter(IntegerConverter):
     """``<int:…>`` that stops at the largest id a database column holds.
 
     A longer number in a URL is simply not found (404) instead of overflowing the
-    database driver (500).
+    database column (500), and the same on every database.
     """
 
     def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", LARGEST_ID)
         super().__init__(url_map, *args, **kwargs)
 
 

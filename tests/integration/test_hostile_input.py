@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import xml.etree.ElementTree as ElementTree
 from typing import Any
@@ -11,7 +12,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
-from sqlalchemy import select
+from sqlalchemy import func, select
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import MapAdapter
 
 from survey.extensions import db
 from survey.models import Assessment, Organisation, User
@@ -164,3 +167,113 @@ def test_a_javascript_name_never_becomes_a_link(consultant_client: FlaskClient) 
         assert "javascript:alert(1)" in html
         assert 'href="javascript:' not in html
         assert 'src="javascript:' not in html
+
+
+# --- numbers and bytes no column can hold --------------------------------------------
+
+#: Ids around the 32-bit and 64-bit edges. The tables' ids are INTEGER (32 bits on
+#: PostgreSQL): the largest is a plain "not found", anything longer must not reach SQL.
+HUGE_IDS = [2**31 - 1, 2**31, 2**32, 2**53 + 1, 2**63 - 1, 2**63, 10**20]
+INT_ARGUMENT = re.compile(r"<int:(\w+)>")
+OTHER_ARGUMENT = re.compile(r"<(?:\w+:)?(\w+)>")
+
+
+def path_with_ids(rule: str, value: int, fillers: dict[str, str]) -> str:
+    path = INT_ARGUMENT.sub(str(value), rule)
+    return OTHER_ARGUMENT.sub(lambda match: fillers.get(match.group(1), "x"), path)
+
+
+def test_ids_up_to_two_to_the_sixty_third_are_not_found(app: Flask) -> None:
+    admin = User(email="root@example.com", password_hash="unused", is_admin=True)
+    db.session.add(admin)
+    db.session.commit()
+    _organisation, assessment = create_through_the_forms(app.test_client(user=admin), "Acme")
+    fillers = {
+        "token": assessment.marketing_token,
+        "side": "marketing",
+        "name": "gaps",
+        "kind": "svg",
+        "comment_id": "1",
+    }
+    client = app.test_client(user=admin)
+    bearer = {"Authorization": f"Bearer {assessment.report_token}"}
+    rules = [rule for rule in app.url_map.iter_rules() if "<int:" in rule.rule]
+    assert len(rules) >= 20
+    urls = app.url_map.bind("survey.test")
+    problems = []
+    for rule in rules:
+        for method in sorted((rule.methods or set()) & {"GET", "POST"}):
+            for value in HUGE_IDS:
+                path = path_with_ids(rule.rule, value, fillers)
+                if value > 2**31 - 1 and _reaches(urls, path, method) == rule.endpoint:
+                    problems.append(f"{method} {path} reaches {rule.endpoint}")
+                response = client.open(path, method=method, headers=bearer)
+                status = response.status_code
+                response.close()
+                # The largest real id reaches the view, which finds nothing; longer ones
+                # match no route at all.
+                expected = {404, 405} if value > 2**31 - 1 else {400, 401, 404}
+                if status not in expected:
+                    problems.append(f"{method} {path}: {status}")
+    assert problems == []
+
+
+def _reaches(urls: MapAdapter, path: str, method: str) -> str | None:
+    try:
+        endpoint, _ = urls.match(path, method=method)
+    except HTTPException:
+        return None
+    return str(endpoint)
+
+
+@pytest.mark.parametrize("page", ["2147483648", str(10**20), "-1", "0", "99999999999"])
+def test_an_audit_page_beyond_any_log_is_not_found(app: Flask, page: str) -> None:
+    admin = User(email="root@example.com", password_hash="unused", is_admin=True)
+    db.session.add(admin)
+    db.session.commit()
+    client = app.test_client(user=admin)
+    assert client.get("/admin/audit").status_code == 200
+    assert client.get(f"/admin/audit?page={page}").status_code == 404
+
+
+def multipart(fields: dict[str, Any]) -> dict[str, Any]:
+    return {"data": fields, "content_type": "multipart/form-data"}
+
+
+def test_a_nul_byte_in_a_multipart_form_is_a_bad_request(app: Flask) -> None:
+    anonymous = app.test_client()
+    response = anonymous.post(
+        "/login", **multipart({"email": "a\x00@example.com", "password": "whatever it is"})
+    )
+    assert response.status_code == 400
+    user = User(email="ada@example.com", password_hash="unused")
+    db.session.add(user)
+    db.session.commit()
+    signed_in = app.test_client(user=user)
+    response = signed_in.post("/workspace/organisations/new", **multipart({"name": "Acme\x00"}))
+    assert response.status_code == 400
+    # A file name is text the app could look at too.
+    upload = (io.BytesIO(b"side\n"), "answers\x00.csv")
+    response = signed_in.post("/workspace/organisations/new", **multipart({"file": upload}))
+    assert response.status_code == 400
+    assert db.session.scalar(select(func.count(Organisation.id))) == 0
+
+
+def test_a_nul_byte_in_a_json_body_a_cookie_or_a_bearer_token_is_a_bad_request(
+    client: FlaskClient,
+) -> None:
+    assert client.post("/login", json={"email": ["a\x00"]}).status_code == 400
+    assert client.post("/login", json={"a\x00": 1}).status_code == 400
+    assert client.post(
+        "/login", data="[" * 100_000, content_type="application/json"
+    ).status_code in (
+        400,
+        200,
+    )
+    client.set_cookie("survey_draft", "abc\x00def")
+    assert client.get("/").status_code == 400
+    client.delete_cookie("survey_draft")
+    response = client.get(
+        "/api/v1/assessments/1/result", headers={"Authorization": "Bearer a\x00b"}
+    )
+    assert response.status_code == 400

@@ -445,6 +445,35 @@ def test_error_static_and_json_responses_carry_the_security_headers(make_app: An
     assert "Something went wrong on our side" in responses["failure"].get_data(as_text=True)
 
 
+def test_pages_with_links_or_client_data_are_never_stored(make_app: Any) -> None:
+    app: Flask = make_app()
+    world = build_world(app)
+    client = app.test_client()
+    sign_in(client, with_csrf=False)
+    assessment = f"/workspace/assessments/{world.assessment_id}"
+    paths = [
+        "/workspace/",
+        "/workspace/portfolio",
+        f"/workspace/organisations/{world.organisation_id}",
+        assessment,
+        f"{assessment}/live",
+        f"{assessment}/qr/marketing.svg",
+        f"/workspace/organisations/{world.organisation_id}/charts/trend.svg",
+        "/admin/consultants",
+        "/admin/audit",
+        f"/r/{world.report_token}",
+        f"/s/{world.survey_token}",
+    ]
+    stored = []
+    for path in paths:
+        response = client.get(path)
+        response.close()
+        assert response.status_code == 200, path
+        if "no-store" not in response.headers.get("Cache-Control", ""):
+            stored.append(f"{path}: {response.headers.get('Cache-Control')}")
+    assert stored == []
+
+
 def test_requests_over_the_size_limit_are_refused(client: FlaskClient) -> None:
     response = client.post(
         "/login", data={"email": "a@example.com", "password": "p" * (256 * 1024 + 1)}

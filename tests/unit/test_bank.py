@@ -765,6 +765,31 @@ def test_shipped_bank_marks_the_twenty_original_statements() -> None:
     assert len({item.id for item in original}) == 20
 
 
+def test_shipped_funnel_has_the_eight_stages_with_the_handoff_in_the_middle() -> None:
+    bank = load_bank(default_bank_path())
+
+    assert bank.funnel is not None
+    stages = bank.funnel.stages
+    assert [stage.id for stage in stages] == [
+        "customer_awareness",
+        "brand_awareness",
+        "brand_consideration",
+        "brand_preference",
+        "purchase_intention",
+        "purchase",
+        "customer_loyalty",
+        "customer_advocacy",
+    ]
+    # The conventional split: marketing leads the first four stages, sales the last four.
+    assert [stage.conventional for stage in stages] == [Side.MARKETING] * 4 + [Side.SALES] * 4
+    assert all(stage.description.get() for stage in stages)
+    # Worded for each side, as the items are.
+    marketing, sales = (bank.funnel.question_for(side).get() for side in Side)
+    assert "sales" in marketing
+    assert "marketing" in sales
+    assert set(bank.funnel.related_dimensions) == {"roles_and_handoffs", "systems_and_funnel"}
+
+
 # --------------------------------------------------------------------------- robustness
 
 

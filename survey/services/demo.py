@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from flask import current_app
 from sqlalchemy import select
 
-from scoring import Bank, Side
-from scoring.model import HIGHEST_ANSWER, LOWEST_ANSWER
+from scoring import Bank, Owner, Side
+from scoring.model import FUNNEL_PREFIX, HIGHEST_ANSWER, LOWEST_ANSWER, funnel_question
 from survey.extensions import db
 from survey.models import Organisation, User, today
 from survey.services.assessments import create_assessment, create_organisation
@@ -46,7 +46,12 @@ def _on_scale(value: float) -> int:
 def simulate_answers(
     bank: Bank, side: Side, rng: random.Random, profile: Profile
 ) -> dict[str, int | None]:
-    """One simulated respondent of ``side``: item id → 1–5, or ``None`` for "don't know"."""
+    """One simulated respondent of ``side``: item id → 1–5, or ``None`` for "don't know".
+
+    When the bank has a funnel, each stage's answer (``funnel:<stage id>``) is the
+    owner code the side believes in (1 marketing, 2 sales, 3 both, 4 nobody), now
+    and then another owner (``profile.funnel_noise``) or ``None``.
+    """
     tendency = profile.tendency(side)
     leaning = rng.gauss(0.0, profile.respondent_spread)
     answers: dict[str, int | None] = {}
@@ -56,16 +61,28 @@ def simulate_answers(
             continue
         scored = _on_scale(rng.gauss(tendency.mean_for(item) + leaning, profile.answer_spread))
         answers[item.id] = LOWEST_ANSWER + HIGHEST_ANSWER - scored if item.reverse else scored
+    for stage in bank.funnel.stages if bank.funnel is not None else ():
+        key = funnel_question(stage.id)
+        if rng.random() < profile.dont_know:
+            answers[key] = None
+            continue
+        owner = tendency.owner_for(stage)
+        if rng.random() < profile.funnel_noise:
+            owner = rng.choice([other for other in Owner if other is not owner])
+        answers[key] = owner.value
     return answers
 
 
 def leave_unanswered(
     answers: Mapping[str, int | None], rng: random.Random, keep_share: float
 ) -> dict[str, int | None]:
-    """The same answers with all but ``keep_share`` of them turned into "don't know"."""
-    item_ids = list(answers)
+    """The same answers with all but ``keep_share`` of the items turned into "don't know".
+
+    The respondent stopped before the funnel: its stages are all "don't know".
+    """
+    item_ids = [key for key in answers if not key.startswith(FUNNEL_PREFIX)]
     kept = set(rng.sample(item_ids, round(len(item_ids) * keep_share)))
-    return {item_id: answers[item_id] if item_id in kept else None for item_id in item_ids}
+    return {key: answers[key] if key in kept else None for key in answers}
 
 
 def _wave_rows(

@@ -28,7 +28,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from scoring import Bank, Item, Side, is_counted
+from scoring import Bank, FunnelStage, Item, Owner, Side, is_counted
 from scoring import Response as ScoringResponse
 from scoring.model import HIGHEST_ANSWER, LOWEST_ANSWER
 from survey.models import NAME_MAX
@@ -90,11 +90,19 @@ class Tendency:
     base: float
     dimensions: Mapping[str, float] = field(default_factory=dict)
     items: Mapping[str, float] = field(default_factory=dict)
+    #: Who the side believes leads a funnel stage, by stage id; a stage left out
+    #: follows the bank's conventional split.
+    funnel: Mapping[str, Owner] = field(default_factory=dict)
 
     def mean_for(self, item: Item) -> float:
         if item.id in self.items:
             return self.items[item.id]
         return self.dimensions.get(item.dimension, self.base)
+
+    def owner_for(self, stage: FunnelStage) -> Owner:
+        if stage.id in self.funnel:
+            return self.funnel[stage.id]
+        return Owner.MARKETING if stage.conventional is Side.MARKETING else Owner.SALES
 
 
 @dataclass(frozen=True)
@@ -107,8 +115,10 @@ class Profile:
     answer_spread: float
     #: Standard deviation of one respondent's overall leaning (some people rate higher).
     respondent_spread: float
-    #: Chance of a "don't know" for any one item.
+    #: Chance of a "don't know" for any one item or funnel stage.
     dont_know: float
+    #: Chance that one respondent names another owner of a funnel stage than the side does.
+    funnel_noise: float = 0.0
 
     def tendency(self, side: Side) -> Tendency:
         return self.marketing if side is Side.MARKETING else self.sales
@@ -161,12 +171,28 @@ Share = Annotated[float, Field(ge=0, lt=1)]
 SideKey = Annotated[Side, BeforeValidator(_side)]
 
 
+def _owner(value: object) -> Owner:
+    names = {owner.name.lower(): owner for owner in Owner}
+    if isinstance(value, str) and value in names:
+        return names[value]
+    raise PydanticCustomError(
+        f"{CUSTOM_ERROR_PREFIX}owner",
+        "{got} is not an owner of a stage (the owners: {owners})",
+        {"got": repr(value), "owners": ", ".join(names)},
+    )
+
+
+OwnerName = Annotated[Owner, BeforeValidator(_owner)]
+
+
 class SideModel(_Model):
     respondents: Annotated[int, Field(ge=1, le=MAX_RESPONDENTS)]
     excluded: Annotated[int, Field(ge=0, le=MAX_RESPONDENTS)] = 0
     base: Rating
     dimensions: dict[str, Rating] = Field(default_factory=dict)
     items: dict[str, Rating] = Field(default_factory=dict)
+    #: Funnel stage id → who the side believes leads it (marketing, sales, both, nobody).
+    funnel: dict[str, OwnerName] = Field(default_factory=dict)
 
 
 class WaveModel(_Model):
@@ -191,6 +217,8 @@ class AnswersModel(_Model):
     answer_spread: Spread
     respondent_spread: Spread
     excluded_share: Share
+    #: Chance that one respondent names another owner of a funnel stage than the side does.
+    funnel_noise: Share = 0.1
 
 
 #: Lists whose entries problems name by a key of the entry.
@@ -290,6 +318,7 @@ def check_scenario(model: ScenarioModel, bank: Bank, source: str = "demo.yaml") 
     problems: list[str] = []
     dimension_ids = [dimension.id for dimension in bank.dimensions]
     item_ids = [item.id for item in bank.items]
+    stage_ids = [stage.id for stage in bank.funnel.stages] if bank.funnel is not None else []
     for index, wave in enumerate(model.waves):
         where = f"{source}: waves[{index}] ({wave.name})"
         for side, tendency in wave.sides.items():
@@ -301,6 +330,13 @@ def check_scenario(model: ScenarioModel, bank: Bank, source: str = "demo.yaml") 
                 if not bank.has_item(key):
                     what = _unknown("an item", key, item_ids)
                     problems.append(f"{where}: sides.{side.value}.items: {what}")
+            if tendency.funnel and bank.funnel is None:
+                problems.append(f"{where}: sides.{side.value}.funnel: the bank has no funnel")
+                continue
+            for key in tendency.funnel:
+                if key not in stage_ids:
+                    what = _unknown("a funnel stage", key, stage_ids)
+                    problems.append(f"{where}: sides.{side.value}.funnel: {what}")
     if (share_problem := _excluded_share_problem(bank, model.answers.excluded_share)) is not None:
         problems.append(f"{source}: {share_problem}")
     context: ContextAnswers = {}
@@ -322,6 +358,7 @@ def _to_scenario(model: ScenarioModel, context: ContextAnswers) -> DemoScenario:
                 base=values.base,
                 dimensions=MappingProxyType(dict(values.dimensions)),
                 items=MappingProxyType(dict(values.items)),
+                funnel=MappingProxyType(dict(values.funnel)),
             )
             for side, values in wave.sides.items()
         }
@@ -331,6 +368,7 @@ def _to_scenario(model: ScenarioModel, context: ContextAnswers) -> DemoScenario:
             answer_spread=answers.answer_spread,
             respondent_spread=answers.respondent_spread,
             dont_know=answers.dont_know,
+            funnel_noise=answers.funnel_noise,
         )
 
     return DemoScenario(

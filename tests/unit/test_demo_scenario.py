@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from scoring import Bank, Response, Side, score_responses
-from survey.bank import load_default_bank
+from scoring import Bank, Owner, Response, Side, score_responses
+from survey.bank import load_default_bank, parse_bank
 from survey.services.demo import simulate_answers
 from survey.services.demo_scenario import (
     DemoScenario,
@@ -82,6 +82,45 @@ def test_shipped_story_goes_from_defined_with_gaps_to_aligned(bank: Bank, seed: 
     assert len(follow_up.flagged_items) < len(baseline.flagged_items)
 
 
+@pytest.mark.parametrize("seed", [1, 2006])
+def test_shipped_story_places_the_handoff_apart_then_together(bank: Bank, seed: int) -> None:
+    scenario = load_scenario(bank, SHIPPED)
+    baseline = _simulated_wave(scenario, 0, bank, seed).funnel
+    follow_up = _simulated_wave(scenario, 1, bank, seed).funnel
+    assert baseline is not None and follow_up is not None
+    handoff = {side: stage.id if stage else None for side, stage in baseline.handoff.items()}
+    # Marketing hands buyers over after brand preference; sales sees it let go after
+    # brand awareness.
+    assert handoff == {Side.MARKETING: "purchase_intention", Side.SALES: "brand_consideration"}
+    assert baseline.handoff_apart
+    assert [s.stage.id for s in baseline.disagreements] == [
+        "brand_consideration",
+        "brand_preference",
+        "customer_advocacy",
+    ]
+    # Six months later both place it at the same stage; one smaller difference is left.
+    assert not follow_up.handoff_apart
+    assert [s.stage.id for s in follow_up.disagreements] == ["customer_loyalty"]
+    loyalty = follow_up.stages[6]
+    assert (loyalty.marketing.leader, loyalty.sales.leader) == (Owner.BOTH, Owner.SALES)
+
+
+def test_funnel_answers_use_the_owner_codes(bank: Bank) -> None:
+    scenario = load_scenario(bank, SHIPPED)
+    assert bank.funnel is not None
+    rng = random.Random(7)
+    answers = [
+        simulate_answers(bank, Side.SALES, rng, scenario.waves[0].profile) for _ in range(200)
+    ]
+    keys = {f"funnel:{stage.id}" for stage in bank.funnel.stages}
+    assert all(keys <= set(one) for one in answers)
+    codes = {one[key] for one in answers for key in keys}
+    assert codes == {None, 1, 2, 3, 4}
+    # Mostly the side's belief, now and then another owner or "don't know".
+    said = [one["funnel:brand_preference"] for one in answers]
+    assert 0.75 < said.count(Owner.SALES.value) / len(said) < 0.95
+
+
 # --------------------------------------------------------------------------- against the bank
 
 
@@ -92,6 +131,32 @@ def test_an_unknown_item_is_named_with_file_wave_and_side(bank: Bank) -> None:
         "demo.yaml: waves[0] (Baseline): sides.marketing.items: 'leads_followed_up' is not "
         "an item of the bank (did you mean 'leads_followed_up_in_time'?)"
     ]
+
+
+def test_an_unknown_funnel_stage_and_owner_are_named(bank: Bank) -> None:
+    document = shipped()
+    document["waves"][0]["sides"]["sales"]["funnel"]["brand_preferences"] = "sales"
+    assert problems_of(document, bank) == [
+        "demo.yaml: waves[0] (Baseline): sides.sales.funnel: 'brand_preferences' is not "
+        "a funnel stage of the bank (did you mean 'brand_preference'?)"
+    ]
+    document = shipped()
+    document["waves"][1]["sides"]["marketing"]["funnel"]["purchase"] = "finance"
+    assert problems_of(document, bank) == [
+        "demo.yaml: waves[1] (After 6 months): sides.marketing.funnel.purchase: 'finance' is "
+        "not an owner of a stage (the owners: marketing, sales, both, nobody)"
+    ]
+
+
+def test_funnel_beliefs_need_a_bank_with_a_funnel() -> None:
+    document = yaml.safe_load((ROOT / "questions.yaml").read_text(encoding="utf-8"))
+    del document["funnel"]
+    without_funnel = parse_bank(yaml.safe_dump(document, allow_unicode=True))
+    problems = problems_of(shipped(), without_funnel)
+    assert problems[0] == (
+        "demo.yaml: waves[0] (Baseline): sides.marketing.funnel: the bank has no funnel"
+    )
+    assert len(problems) == 4  # each side of each wave
 
 
 def test_unknown_dimension_and_bad_context_are_reported_together(bank: Bank) -> None:

@@ -122,6 +122,14 @@
   var live = form.querySelector("[data-char-count-live]");
   var announceTimer = null;
 
+  function number(value) {
+    try {
+      return value.toLocaleString(document.documentElement.lang || undefined);
+    } catch (error) {
+      return String(value);
+    }
+  }
+
   function characters(text) {
     var clean = (text.normalize ? text.normalize("NFC") : text)
       // eslint-disable-next-line no-control-regex
@@ -138,8 +146,8 @@
     var left = most - characters(box.value);
     var text =
       left >= 0
-        ? counter.getAttribute("data-left-template").replace("{left}", String(left))
-        : counter.getAttribute("data-over-template").replace("{over}", String(-left));
+        ? counter.getAttribute("data-left-template").replace("{left}", number(left))
+        : counter.getAttribute("data-over-template").replace("{over}", number(-left));
     counter.textContent = text;
     counter.classList.toggle("over", left < 0);
     // Screen readers hear the count only near and over the limit, and not at every key.

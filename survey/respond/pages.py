@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from markupsafe import Markup
 
 from scoring import Bank, Side
@@ -61,11 +63,11 @@ class Question:
 
 @dataclass(frozen=True)
 class MissingLink:
-    """An entry of the error summary: a statement without an answer, and where it is."""
+    """An entry of the error summary: a statement of this page without an answer, or
+    another page with some, and where to go."""
 
-    number: int
     href: str
-    title: str
+    label: str
 
 
 def _split(item_ids: Sequence[str]) -> list[tuple[str, ...]]:
@@ -139,14 +141,26 @@ def _step_title(bank: Bank, step: Step, locale: str) -> str:
 def _missing_links(
     bank: Bank, token: str, steps: Sequence[Step], shown: Step, missing: Sequence[str]
 ) -> list[MissingLink]:
+    """This page's statements one by one; every other page once, with how many it lacks."""
     numbers, locale = numbers_of(bank), current_locale()
-    links = []
-    for item_id in missing:
-        step = step_of(steps, item_id)
-        page = "" if step == shown else url_for("respond.page", token=token, step=step.number)
-        links.append(
-            MissingLink(numbers[item_id], f"{page}#item-{item_id}", _step_title(bank, step, locale))
+    links = [
+        MissingLink(f"#item-{item_id}", _("Statement %(number)d", number=numbers[item_id]))
+        for item_id in missing
+        if item_id in shown.item_ids
+    ]
+    for step in steps:
+        lacking = [item_id for item_id in missing if item_id in step.item_ids]
+        if step == shown or not lacking:
+            continue
+        page = url_for("respond.page", token=token, step=step.number)
+        label = ngettext(
+            "%(num)d statement on page %(step)d, “%(title)s”",
+            "%(num)d statements on page %(step)d, “%(title)s”",
+            len(lacking),
+            step=step.number,
+            title=_step_title(bank, step, locale),
         )
+        links.append(MissingLink(f"{page}#item-{lacking[0]}", label))
     return links
 
 

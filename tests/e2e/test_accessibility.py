@@ -37,8 +37,9 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from app import create_app
 from scoring import Side
-from survey.extensions import db
-from survey.services import accounts
+from survey.extensions import db, limiter
+from survey.services import accounts, invitations
+from survey.services.banks import bank_of
 from survey.services.results import clear_caches
 from tests.conftest import (
     add_responses,
@@ -63,6 +64,8 @@ ORGANISATION = "Nordwind & Partner"
 ANONYMOUS = "anonymous"
 #: Enough to place the organisation: "Aligned", 70.0 (marketing 80, sales 60).
 PLACED = {Side.MARKETING: 4, Side.SALES: 3}
+#: Waves for the visits that send answers (one each).
+SENDING_WAVES = 6
 CONTEXT = {
     "company_size": "medium",
     "evident_conflicts": True,
@@ -82,6 +85,14 @@ class World:
     waiting_report: str
     survey_link: str  # an open wave of its own, marketing side
     closed_link: str
+    #: Waves nobody else answers: each visit that sends answers takes its own, so the
+    #: per-link limit on new responses is reached only where a visit means to reach it.
+    sending_links: tuple[str, ...]
+    coded_link: str  # a wave that takes answers only with an invitation code
+    codes: tuple[str, ...]  # unused codes of that wave's sales side
+    full_link: str  # a side whose headcount is reached
+    busy_link: str  # the visit that reaches the limit on new responses
+    item_ids: tuple[str, ...]
 
 
 @dataclass
@@ -89,9 +100,19 @@ class Site:
     base: str
     world: World
     contexts: dict[str, BrowserContext]
+    used_links: int = 0
+    used_codes: int = 0
 
     def url(self, path: str) -> str:
         return f"{self.base}{path}"
+
+    def sending_link(self) -> str:
+        self.used_links += 1
+        return self.world.sending_links[self.used_links - 1]
+
+    def code(self) -> str:
+        self.used_codes += 1
+        return self.world.codes[self.used_codes - 1]
 
 
 @dataclass(frozen=True)
@@ -114,63 +135,170 @@ def goto(path: str, heading: str) -> Callable[[Page, Site], None]:
     return reach
 
 
-def survey_start(page: Page, site: Site) -> None:
-    page.goto(site.url(site.world.survey_link))
+def survey_start(page: Page, site: Site, link: str | None = None) -> None:
+    page.goto(site.url(link or site.world.survey_link))
     expect(page.get_by_role("heading", name="How marketing works with sales")).to_be_visible()
 
 
-def survey_questions(page: Page, site: Site) -> None:
-    survey_start(page, site)
+def survey_coded_start(page: Page, site: Site) -> None:
+    page.goto(site.url(site.world.coded_link))
+    expect(page.get_by_label("Your invitation code")).to_be_visible()
+
+
+def survey_wrong_code(page: Page, site: Site) -> None:
+    survey_coded_start(page, site)
+    page.get_by_label("Your invitation code").fill("ABCD-EFGH-JKMN")
+    page.get_by_role("button", name="Start").click()
+    expect(page.locator("#code-error")).to_be_visible()
+
+
+def survey_questions(page: Page, site: Site, link: str | None = None) -> None:
+    survey_start(page, site, link)
     page.get_by_role("button", name="Start").click()
     expect(page.locator("fieldset.item").first).to_be_visible()
 
 
-def check_all(page: Page, value: str) -> None:
-    """Choose ``value`` for every statement (through the DOM: 41 clicks would be slow)."""
-    page.eval_on_selector_all(
-        f"fieldset.item input[type=radio][value='{value}']",
-        "inputs => inputs.forEach(input => { input.checked = true; })",
+def survey_page(step: int, *, errors: bool = False) -> Callable[[Page, Site], None]:
+    """Page ``step`` of the statements, as it first shows, or after Next with none answered."""
+
+    def reach(page: Page, site: Site) -> None:
+        survey_questions(page, site)
+        page.goto(f"{page.url.split('/questions/')[0]}/questions/{step}")
+        expect(page.locator(".step-count")).to_have_text(f"Step {step} of 10")
+        if errors:
+            page.get_by_role("button", name="Next").click()
+            expect(page.locator("#error-summary")).to_be_focused()
+
+    return reach
+
+
+def fill_draft(page: Page, site: Site, value: str) -> None:
+    """Save ``value`` for every statement into the draft, as the pages' own form would."""
+    status = page.evaluate(
+        """async ([ids, value]) => {
+            const body = new URLSearchParams({action: "save"});
+            body.append("csrf_token", document.querySelector("input[name=csrf_token]").value);
+            ids.forEach(id => body.append(id, value));
+            const url = location.pathname.split("/questions")[0] + "/questions";
+            return (await fetch(url, {method: "POST", body: body})).status;
+        }""",
+        [list(site.world.item_ids), value],
     )
+    assert status == 200
 
 
-def survey_with_errors(page: Page, site: Site) -> None:
-    survey_questions(page, site)
-    page.locator("fieldset.item input[value='4']").first.check()
+def survey_last_page(value: str | None) -> Callable[[Page, Site], None]:
+    """The page before sending, with every statement answered ``value`` (or none)."""
+
+    def reach(page: Page, site: Site) -> None:
+        survey_questions(page, site)
+        if value is not None:
+            fill_draft(page, site, value)
+        page.goto(f"{page.url.split('/questions/')[0]}/questions/10")
+        expect(page.get_by_role("heading", name="Before you send")).to_be_visible()
+
+    return reach
+
+
+def survey_send_missing(page: Page, site: Site) -> None:
+    survey_last_page(None)(page, site)
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.locator("#error-summary")).to_be_focused()
+
+
+def survey_comment_too_long(page: Page, site: Site) -> None:
+    survey_last_page("4")(page, site)
+    page.locator("textarea").fill("x" * 1001)
+    expect(page.locator("[data-char-count]")).to_have_text("Characters over the limit: 1")
     page.get_by_role("button", name="Send my answers").click()
     expect(page.locator("#error-summary")).to_be_focused()
 
 
 def survey_saved(page: Page, site: Site) -> None:
     survey_questions(page, site)
-    page.locator("fieldset.item input[value='4']").first.check()
+    page.locator("fieldset.item label.point-4").first.click()
     page.get_by_role("button", name="Save and finish later").click()
     expect(page.get_by_role("heading", name="Your answers are saved")).to_be_visible()
 
 
 def survey_resume(page: Page, site: Site) -> None:
     survey_saved(page, site)
-    survey_start(page, site)
-    expect(page.get_by_role("link", name="Continue")).to_be_visible()
+    page.goto(site.url(site.world.survey_link))
+    expect(page.locator(".welcome-back")).to_be_visible()
+    expect(page.locator("fieldset.item input[autofocus]")).to_be_focused()
+
+
+def send_all(page: Page, site: Site, value: str, link: str | None = None) -> None:
+    survey_questions(page, site, link or site.sending_link())
+    fill_draft(page, site, value)
+    page.goto(f"{page.url.split('/questions/')[0]}/questions/10")
+    page.get_by_role("button", name="Send my answers").click()
 
 
 def survey_thanks(page: Page, site: Site) -> None:
-    survey_questions(page, site)
-    check_all(page, "4")
-    page.get_by_role("button", name="Send my answers").click()
+    send_all(page, site, "4")
+    expect(page.get_by_role("heading", name="Your own view")).to_be_visible()
+
+
+def survey_thanks_reloaded(page: Page, site: Site) -> None:
+    survey_thanks(page, site)
+    page.reload()
     expect(page.get_by_role("heading", name="Your own view")).to_be_visible()
 
 
 def survey_thanks_not_counted(page: Page, site: Site) -> None:
-    survey_questions(page, site)
-    check_all(page, "na")
-    page.get_by_role("button", name="Send my answers").click()
+    send_all(page, site, "na")
     expect(page.locator(".excluded-notice")).to_be_visible()
 
 
 def survey_already_sent(page: Page, site: Site) -> None:
     survey_thanks(page, site)
-    survey_start(page, site)
+    page.go_back()  # to the page before sending: the start page says what happened
     expect(page.locator(".already-sent")).to_be_visible()
+
+
+def survey_full(page: Page, site: Site) -> None:
+    page.goto(site.url(site.world.full_link))
+    expect(page.get_by_role("heading", name="All expected answers are in")).to_be_visible()
+
+
+def survey_too_many(page: Page, site: Site) -> None:
+    """The per-link limit on new responses from one address, reached by a few quick sends."""
+    for _ in range(3):
+        send_all(page, site, "4", site.world.busy_link)
+        expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+        page.context.clear_cookies()
+    send_all(page, site, "4", site.world.busy_link)
+    expect(page.get_by_role("heading", name="Please try again in a minute")).to_be_visible()
+
+
+def survey_code_used(page: Page, site: Site) -> None:
+    """Two people started with one code; the other sent first."""
+    code = site.code()
+
+    def start_with_code(on: Page) -> None:
+        on.goto(site.url(site.world.coded_link))
+        on.get_by_label("Your invitation code").fill(code)
+        on.get_by_role("button", name="Start").click()
+        expect(on.locator("fieldset.item").first).to_be_visible()
+        fill_draft(on, site, "4")
+        on.goto(f"{on.url.split('/questions/')[0]}/questions/10")
+
+    start_with_code(page)
+    browser = page.context.browser
+    assert browser is not None
+    other = browser.new_context()
+    try:
+        first = other.new_page()
+        start_with_code(first)
+        first.get_by_role("button", name="Send my answers").click()
+        expect(first.get_by_role("heading", name="Thank you")).to_be_visible()
+    finally:
+        other.close()
+    page.get_by_role("button", name="Send my answers").click()
+    expect(
+        page.get_by_role("heading", name="This invitation code was used already")
+    ).to_be_visible()
 
 
 def survey_closed(page: Page, site: Site) -> None:
@@ -231,14 +359,27 @@ def presenter_results(page: Page, site: Site) -> None:
 VISITS = [
     # respondents
     Visit("survey start", ANONYMOUS, survey_start),
-    Visit("survey questions", ANONYMOUS, survey_questions),
-    Visit("survey questions with errors", ANONYMOUS, survey_with_errors),
+    Visit("survey start, invitation code", ANONYMOUS, survey_coded_start),
+    Visit("survey start, wrong invitation code", ANONYMOUS, survey_wrong_code),
+    *(Visit(f"survey page {step}", ANONYMOUS, survey_page(step)) for step in range(1, 10)),
+    *(
+        Visit(f"survey page {step} with errors", ANONYMOUS, survey_page(step, errors=True))
+        for step in range(1, 10)
+    ),
+    Visit("survey before sending", ANONYMOUS, survey_last_page("4")),
+    Visit("survey before sending, warning", ANONYMOUS, survey_last_page("na")),
+    Visit("survey before sending, answer too long", ANONYMOUS, survey_comment_too_long),
+    Visit("survey sent with statements missing", ANONYMOUS, survey_send_missing),
     Visit("survey saved", ANONYMOUS, survey_saved),
-    Visit("survey start to resume", ANONYMOUS, survey_resume),
+    Visit("survey resumed", ANONYMOUS, survey_resume),
     Visit("survey thank-you", ANONYMOUS, survey_thanks),
+    Visit("survey thank-you, reloaded", ANONYMOUS, survey_thanks_reloaded),
     Visit("survey thank-you, not counted", ANONYMOUS, survey_thanks_not_counted),
     Visit("survey start, already sent", ANONYMOUS, survey_already_sent),
     Visit("survey closed", ANONYMOUS, survey_closed),
+    Visit("survey full (headcount reached)", ANONYMOUS, survey_full),
+    Visit("survey too many (429)", ANONYMOUS, survey_too_many),
+    Visit("survey invitation code used", ANONYMOUS, survey_code_used),
     # leadership
     Visit("report placed", ANONYMOUS, goto("/r/{w.placed_report}", ORGANISATION)),
     Visit("report waiting", ANONYMOUS, goto("/r/{w.waiting_report}", "Not enough answers yet")),
@@ -300,7 +441,15 @@ def build_world() -> World:
     closed = create_assessment(organisation, name="Pilot")
     closed.is_open = False
     # Respondents answer here, so that the report above keeps waiting however many do.
-    answered = create_assessment(create_organisation("Südwind GmbH", consultant), name="Pulse")
+    elsewhere = create_organisation("Südwind GmbH", consultant)
+    answered = create_assessment(elsewhere, name="Pulse")
+    sending = [create_assessment(elsewhere, name=f"Pulse {n}") for n in range(SENDING_WAVES)]
+    coded = create_assessment(elsewhere, name="Coded")
+    coded.invitations = "codes"
+    full = create_assessment(elsewhere, name="Full", threshold=2)
+    full.sales_headcount = 1
+    add_responses(full, Side.SALES, uniform_answers(4), 1)
+    busy = create_assessment(elsewhere, name="Busy")
     db.session.commit()
     return World(
         organisation_id=organisation.id,
@@ -309,6 +458,12 @@ def build_world() -> World:
         waiting_report=waiting.report_token,
         survey_link=f"/s/{answered.marketing_token}",
         closed_link=f"/s/{closed.sales_token}",
+        sending_links=tuple(f"/s/{wave.marketing_token}" for wave in sending),
+        coded_link=f"/s/{coded.sales_token}",
+        codes=tuple(invitations.generate(coded, Side.SALES, 4)),
+        full_link=f"/s/{full.sales_token}",
+        busy_link=f"/s/{busy.marketing_token}",
+        item_ids=tuple(item.id for item in bank_of(answered).items),
     )
 
 
@@ -323,10 +478,17 @@ def site(migrated: str, browser: Browser) -> Iterator[Site]:
         patch.setattr(accounts, "_hasher", quick)
         base = f"http://{LOOPBACK}:{sock.getsockname()[1]}"
         app: Flask = create_app(
-            {**base_config(migrated), "WTF_CSRF_ENABLED": True, "BASE_URL": base}
+            {
+                **base_config(migrated),
+                "WTF_CSRF_ENABLED": True,
+                "BASE_URL": base,
+                # As in production, so the survey's "too many" page can be reached.
+                "RATELIMIT_ENABLED": True,
+            }
         )
         app.add_url_rule("/test-fixtures/<path:name>", "test_fixture", serve_fixture)
         with app.app_context():
+            limiter.reset()  # nothing counted by earlier tests from this address
             empty_all_tables()
             clear_caches()
             world = build_world()

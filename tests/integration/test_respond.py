@@ -548,7 +548,7 @@ def test_fewer_than_two_thirds_rated_is_warned_before_sending_and_may_still_be_s
 
     before = text(client.get(f"/s/{token}/questions/{PAGES}"))
 
-    assert "Your answers would not count yet" in before
+    assert "Your answers would not count" in before
     assert "You rated 27 of the 41 statements from 1 to 5" in before
     assert "at least 28 of the 41 statements are rated from 1 to 5" in before
     # The way back leads to the first "don't know".

@@ -7,12 +7,14 @@ change none of it; four more (a whole group) may. The same holds for a group of
 mostly "don't know" answers to one statement: that statement's figures stay put.
 
 Counters of received responses do move with every response — by design, they
-reveal that someone answered, not what. They are marked ``data-live-count`` in
-pages and named ``received``/``waiting`` in JSON, and only they are set aside.
+reveal that someone answered, not what. They are elements marked
+``data-live-count`` in pages and keys named ``received``/``waiting`` in JSON, and
+only they are set aside.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from typing import Any
@@ -31,7 +33,8 @@ from tests.conftest import (
     uniform_answers,
 )
 
-COUNTER = re.compile(r"(<[^>]*\bdata-live-count\b[^>]*>)[^<]*")
+#: A counter element, whole: whether it is there at all may change with each response.
+COUNTER = re.compile(r"<(\w+)\b[^>]*\bdata-live-count\b[^>]*>.*?</\1>", re.S)
 CSRF = re.compile(r'name="csrf_token" value="[^"]*"')
 MOVING_KEYS = {"received", "waiting"}
 
@@ -66,7 +69,11 @@ def published(owner: FlaskClient, public: FlaskClient, wave: Assessment) -> dict
     for name, response in pages.items():
         assert response.status_code == 200, name
         text = response.get_data(as_text=True)
-        views[name] = CSRF.sub("", COUNTER.sub(r"\1", text))
+        views[name] = "\n".join(
+            line.strip()
+            for line in CSRF.sub("", COUNTER.sub("", text)).splitlines()
+            if line.strip()
+        )
     documents = {
         "result API": public.get(f"/api/v1/assessments/{wave.id}/result", headers=bearer),
         "details API": public.get(f"/api/v1/assessments/{wave.id}", headers=bearer),
@@ -80,7 +87,14 @@ def published(owner: FlaskClient, public: FlaskClient, wave: Assessment) -> dict
 
 
 def changed(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    return [name for name in before if before[name] != after[name]]
+    names = [name for name in before if before[name] != after[name]]
+    for name in names:  # say what moved, so a failure shows the leak
+        if isinstance(before[name], str):
+            diff = difflib.unified_diff(
+                before[name].splitlines(), after[name].splitlines(), lineterm="", n=0
+            )
+            print(name, "\n".join(list(diff)[:20]))
+    return names
 
 
 @pytest.fixture

@@ -12,8 +12,9 @@ from werkzeug.routing import IntegerConverter, Map
 
 from survey import config, errors, logs, rate_limits, security
 from survey.bank import BankError, load_bank_cached
-from survey.database import configure_sqlite
+from survey.database import configure_engine, end_session, engine_options
 from survey.extensions import babel, csrf, db, limiter, login_manager, migrate
+from survey.faults import RetryAfterDisconnect
 
 MIGRATIONS_DIRECTORY = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -50,10 +51,15 @@ def configure_logging(app: Flask) -> None:
 
 
 def configure_database(app: Flask) -> None:
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIRECTORY, render_as_batch=True)
     with app.app_context():
-        configure_sqlite(db.engine)
+        configure_engine(db.engine, app.config)
+    app.teardown_appcontext(end_session)
+    app.wsgi_app = RetryAfterDisconnect(  # type: ignore[method-assign]
+        app.wsgi_app, max_body=app.config["MAX_CONTENT_LENGTH"]
+    )
 
 
 def configure_extensions(app: Flask) -> None:

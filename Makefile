@@ -28,7 +28,16 @@ instance/secret_key:
 # The development secret lives in instance/ (git-ignored), made once per checkout.
 RUN_ENV = SECRET_KEY="$$(cat instance/secret_key)" BASE_URL="http://$(HOST):$(PORT)"
 
-run: $(VENV)/.runtime instance/secret_key translations
+# The PDF handout is drawn by WeasyPrint, which needs Pango (and HarfBuzz's subsetter) from
+# Debian, and the DejaVu fonts it prints with (fonts are local: nothing is fetched).
+PANGO ?= /usr/lib/$(shell uname -m)-linux-gnu/libpangoft2-1.0.so.0
+DEJAVU ?= /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+PDF_PACKAGES = libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+
+$(PANGO) $(DEJAVU):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_PACKAGES)
+
+run: $(VENV)/.runtime $(PANGO) $(DEJAVU) instance/secret_key translations
 	$(RUN_ENV) $(FLASK) db upgrade
 	$(RUN_ENV) $(FLASK) demo --if-empty
 	$(RUN_ENV) $(FLASK) run --host $(HOST) --port $(PORT)
@@ -65,7 +74,13 @@ NGINX ?= /usr/sbin/nginx
 $(NGINX):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light openssl
 
-pytest: $(VENV)/.dev $(CHROMIUM) $(AXE) $(NGINX)
+# The PDF test renders page 1 to a PNG with poppler's pdftoppm.
+PDFTOPPM ?= /usr/bin/pdftoppm
+
+$(PDFTOPPM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils
+
+pytest: $(VENV)/.dev $(CHROMIUM) $(AXE) $(NGINX) $(PANGO) $(DEJAVU) $(PDFTOPPM)
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest
@@ -99,7 +114,7 @@ restore: $(VENV)/.runtime
 	$(if $(FILE),,$(error usage: make restore FILE=$(BACKUP_DIR)/survey-<time>.sqlite3 [FORCE=1]))
 	$(WITH_SECRET) $(FLASK) restore $(if $(FORCE),--force) "$(FILE)"
 
-bench: $(VENV)/.dev
+bench: $(VENV)/.dev $(PANGO) $(DEJAVU)
 	$(BIN)/python -m bench.report
 	$(BIN)/python -m bench.submissions
 

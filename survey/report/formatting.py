@@ -86,6 +86,17 @@ def points(value: float | None) -> str:
     return format_decimal(whole, format="0") if whole == 0 else format_decimal(whole, "+0;-0")
 
 
+def change(before: float | None, after: float | None) -> str:
+    """The change between two scores as the page shows them: ``+9`` from 52 to 61.
+
+    Each score is shown rounded down, so the change is taken between the shown whole
+    numbers, and a reader who subtracts them finds the same figure.
+    """
+    if before is None or after is None:
+        return MISSING
+    return points(math.floor(after) - math.floor(before))
+
+
 def share(value: float | None) -> str:
     """A share as a whole percentage: ``12%``."""
     return MISSING if value is None else format_percent(value, format="0%")
@@ -100,6 +111,7 @@ def helpers() -> dict[str, Any]:
         "fmt_mean": mean,
         "fmt_gap": gap,
         "fmt_points": points,
+        "fmt_change": change,
         "fmt_share": share,
         "lang": language(),
     }

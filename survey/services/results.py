@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from cachetools import LRUCache
@@ -43,8 +43,8 @@ class Fingerprint:
 
 _results: LRUCache[Fingerprint, AssessmentResult] = LRUCache(CACHE_SIZE)
 _results_lock = threading.Lock()
-#: Rendered charts, keyed by (fingerprint, chart name, language); see ``survey.charts``.
-chart_cache: LRUCache[tuple[Fingerprint, str, str], bytes] = LRUCache(CACHE_SIZE)
+#: How to empty caches of things drawn from results (the charts' own cache registers here).
+_derived_caches: list[Callable[[], None]] = []
 
 
 def fingerprint(assessment: Assessment) -> Fingerprint:
@@ -168,7 +168,15 @@ def _progress(
     return result
 
 
+def also_clear(clear: Callable[[], None]) -> None:
+    """Have :func:`clear_caches` call ``clear`` too: for a cache keyed by fingerprints."""
+    if clear not in _derived_caches:
+        _derived_caches.append(clear)
+
+
 def clear_caches() -> None:
+    """Forget every kept result and whatever was drawn from them (tests, benchmarks)."""
     with _results_lock:
         _results.clear()
-    chart_cache.clear()
+    for clear in _derived_caches:
+        clear()

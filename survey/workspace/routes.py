@@ -16,6 +16,7 @@ from flask import (
     make_response,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_babel import gettext as _
@@ -23,8 +24,9 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
-from scoring import Side
-from survey.charts import CHARTS, cached_chart
+from scoring import Bank, Side
+from survey import charts
+from survey.charts import CHARTS, Canvas, Size, cached_chart
 from survey.i18n import current_locale
 from survey.models import Assessment
 from survey.services import invitations, overview
@@ -33,7 +35,7 @@ from survey.services.assessments import links
 from survey.services.banks import bank_of, current_bank
 from survey.services.context import ContextError
 from survey.services.invitations import MAX_CODES
-from survey.workspace import charts, wave_page
+from survey.workspace import wave_page
 from survey.workspace.access import owned_assessment_or_404, owned_organisation_or_404
 from survey.workspace.forms import (
     ActionForm,
@@ -60,6 +62,15 @@ def _svg(data: bytes) -> Response:
     # Charts show client data: keep them out of shared caches.
     response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+def _canvas(bank: Bank) -> Canvas:
+    """Where a chart is drawn: the bank, the page's language and ``?size=`` (default wide)."""
+    try:
+        size = Size(request.args.get("size", Size.WIDE.value))
+    except ValueError:
+        abort(404)
+    return Canvas(bank, current_locale(), size)
 
 
 def _side_label(side: str) -> str:
@@ -148,7 +159,7 @@ def trend_chart(organisation_id: int) -> Response:
         for w in overview.waves_of(organisation)
         if w.is_placed and w.result.score is not None
     ]
-    return _svg(charts.trend_chart(current_bank(), points, current_locale()))
+    return _svg(charts.trend_chart(points, _canvas(current_bank())))
 
 
 @bp.route("/organisations/<int:organisation_id>/delete", methods=["GET", "POST"])
@@ -365,8 +376,8 @@ def assessment_chart(assessment_id: int, name: str) -> Response:
     if not wave.is_placed:
         # Nothing to draw while a side is below the threshold, and nothing may leak.
         abort(404)
-    locale = current_locale()
-    return _svg(cached_chart(name, wave.result, wave.fingerprint, bank_of(assessment), locale))
+    canvas = _canvas(bank_of(assessment))
+    return _svg(cached_chart(name, wave.result, wave.fingerprint, canvas))
 
 
 # --- portfolio -----------------------------------------------------------------
@@ -394,4 +405,4 @@ def portfolio() -> str:
 @bp.get("/portfolio/chart.svg")
 def portfolio_chart() -> Response:
     rows = _portfolio_rows(overview.organisation_cards(current_user))
-    return _svg(charts.portfolio_chart(current_bank(), rows, current_locale()))
+    return _svg(charts.portfolio_chart(rows, _canvas(current_bank())))

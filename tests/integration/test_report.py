@@ -20,6 +20,7 @@ from scoring import AssessmentResult, Bank, Side, score_responses
 from scoring import Response as ScoringResponse
 from scoring.advisor import Context
 from survey import charts
+from survey.charts import Canvas
 from survey.extensions import db
 from survey.models import Assessment
 from survey.report import routes as report_routes
@@ -118,14 +119,21 @@ def test_dimensions_gaps_and_spread_for_the_uniform_case(app: Flask, client: Fla
     # difference is no accident (tested as if one answer were a point off: t ≈ 3.5, df 8,
     # p ≈ 0.008 for every item, still below 0.10 after Benjamini–Hochberg): all 41 marked
     assert html.count('<td class="num flagged">+1.00</td>') == 41
-    assert "41 questions, largest first; 41 are marked" in html  # the chart's alt text
+    # the chart's alt text: all 41 differ by a point, so all are among the largest
+    assert "Bar chart of the 41 questions that differ most" in html
+    assert "41 of all questions are marked" in html
     assert "could be chance" not in text
     spread = html.split('id="spread"')[1].split("</section>")[0]
     # five answers a side and no "don't know" per question
-    assert spread.count('<td class="num answered">5</td>') == 41 * 2
-    assert spread.count('<td class="num dont-know">0%</td>') == 41 * 2
+    assert (
+        spread.count(
+            '<td class="num answered group-start">5 <span class="dont-know">(0%)</span></td>'
+        )
+        == 41 * 2
+    )
     # a spread needs twice the threshold (10) of answers: five are not enough
     assert spread.count('<td class="num sd">—</td>') == 41 * 2
+    assert spread.count('<td class="num gap group-start flagged-gap">+1.00 ▲</td>') == 41
     assert "at least 10 people of that side answered" in text_of(spread)
 
 
@@ -170,16 +178,18 @@ def test_mixed_answers_hand_computed(app: Flask, client: FlaskClient) -> None:
     assert "We and sales fight over how much of the budget each team gets." in rows[1]
     assert re.findall(r'<td class="num[^"]*">([^<]+)</td>', rows[1]) == ["5.00", "1.00", "+4.00"]
     spread = html.split('id="spread"')[1].split("</section>")[0]
-    row = re.search(r"<td>We have a fixed weekly or monthly session.*?</tr>", spread, re.S)
+    row = re.search(r">We have a fixed weekly or monthly session.*?</tr>", spread, re.S)
     assert row is not None
     # three answers a side; the spread (1.00 for marketing) needs six, so it is hidden
-    assert re.findall(r'<td class="num [\w-]+">([^<]+)</td>', row.group(0)) == [
-        "3",
-        "0%",
+    cells = re.findall(r'<td class="num [\w -]+">(.*?)</td>', row.group(0))
+    assert [re.sub(r"<[^>]+>", "", cell) for cell in cells] == [
+        "3 (0%)",
+        "4.00",
         "—",
-        "3",
-        "0%",
+        "3 (0%)",
+        "2.00",
         "—",
+        "+2.00 ▲",
     ]
 
 
@@ -379,7 +389,9 @@ def test_chart_routes_serve_svg(app: Flask, client: FlaskClient, name: str) -> N
     assessment = placed_70()
     html = page(client, assessment)
     url = f"/r/{assessment.report_token}/charts/{name}.svg"
-    assert f'src="{url}"' in html
+    # phones get the narrow drawing, screens from 48rem the wide one
+    assert f'src="{url}?size=narrow"' in html
+    assert f'srcset="{url}?size=wide"' in html
     response = client.get(url)
     assert response.status_code == 200
     assert response.mimetype == "image/svg+xml"
@@ -391,6 +403,10 @@ def test_chart_routes_serve_svg(app: Flask, client: FlaskClient, name: str) -> N
     again = client.get(url, headers={"If-None-Match": etag})
     assert again.status_code == 304
     assert again.data == b""
+    narrow = client.get(f"{url}?size=narrow")
+    assert narrow.status_code == 200
+    assert narrow.headers["ETag"] != etag
+    assert client.get(f"{url}?size=huge").status_code == 404
 
 
 @pytest.mark.parametrize("name", CHART_NAMES)
@@ -412,9 +428,9 @@ def test_chart_is_redrawn_only_after_a_new_group_is_published(
     calls: list[float | None] = []
     original = charts.CHARTS["placement"]
 
-    def counting(bank: Bank, result: AssessmentResult, locale: str) -> bytes:
+    def counting(result: AssessmentResult, canvas: Canvas) -> bytes:
         calls.append(result.score)
-        return original(bank, result, locale)
+        return original(result, canvas)
 
     monkeypatch.setitem(charts.CHARTS, "placement", counting)
     assessment = placed_70()
@@ -435,7 +451,7 @@ def test_chart_is_redrawn_only_after_a_new_group_is_published(
     assert len(calls) == 2
     assert calls[1] == pytest.approx(80.0)
     assert third.headers["ETag"] != first.headers["ETag"]
-    assert b"Organisation 80.0" in third.data
+    assert b"Organisation: 80" in third.data
 
 
 # --------------------------------------------------------------------------- the demo's story

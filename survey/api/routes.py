@@ -16,12 +16,13 @@ from flask import Response, abort, jsonify, request
 from flask_babel import gettext
 
 from survey.api import bp
+from survey.api.openapi import openapi_document
 from survey.models import Assessment
 from survey.report.formatting import language
 from survey.services.assessments import get_assessment, response_counts
 from survey.services.banks import bank_of
 from survey.services.results import assessment_result
-from survey.services.serialise import result_to_json
+from survey.services.serialise import AssessmentInfo, WaveResponses, result_to_json
 
 BEARER_PREFIX = "bearer "
 REALM = 'Bearer realm="report"'
@@ -74,19 +75,18 @@ def _private(response: Response) -> Response:
 @bp.get("/api/v1/assessments/<int:assessment_id>")
 def assessment(assessment_id: int) -> Response:
     found = _authorised_assessment(assessment_id)
-    return _private(
-        jsonify(
-            id=found.id,
-            organisation=found.organisation.name,
-            wave=found.name,
-            created_on=found.created_on.isoformat(),
-            is_open=found.is_open,
-            threshold=found.threshold,
-            bank_version=found.bank_version,
-            bank_digest=found.bank_digest,
-            responses=response_counts(found.id),
-        )
+    info = AssessmentInfo(
+        id=found.id,
+        organisation=found.organisation.name,
+        wave=found.name,
+        created_on=found.created_on.isoformat(),
+        is_open=found.is_open,
+        threshold=found.threshold,
+        bank_version=found.bank_version,
+        bank_digest=found.bank_digest,
+        responses=WaveResponses.model_validate(response_counts(found.id)),
     )
+    return _private(jsonify(info.model_dump(mode="json")))
 
 
 @bp.get("/api/v1/assessments/<int:assessment_id>/result")
@@ -94,3 +94,11 @@ def assessment_result_json(assessment_id: int) -> Response:
     found = _authorised_assessment(assessment_id)
     result, _fingerprint = assessment_result(found)
     return _private(jsonify(result_to_json(result, bank_of(found), language())))
+
+
+@bp.get("/api/v1/openapi.json")
+def openapi() -> Response:
+    """The API's OpenAPI 3.1 document (public: it describes shapes, never data)."""
+    response = jsonify(openapi_document())
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response

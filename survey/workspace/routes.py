@@ -22,6 +22,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from werkzeug.utils import secure_filename
 from werkzeug.wrappers import Response as BaseResponse
 
 from scoring import Bank, Side
@@ -29,7 +30,7 @@ from survey import charts
 from survey.charts import CHARTS, Canvas, Size, cached_chart
 from survey.i18n import current_locale
 from survey.models import Assessment
-from survey.services import invitations, overview
+from survey.services import exports, invitations, overview
 from survey.services import organisations as service
 from survey.services.assessments import links
 from survey.services.banks import bank_of, current_bank
@@ -49,6 +50,7 @@ from survey.workspace.forms import (
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
 
 SVG = "image/svg+xml"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.before_request
@@ -378,6 +380,33 @@ def assessment_chart(assessment_id: int, name: str) -> Response:
         abort(404)
     canvas = _canvas(bank_of(assessment))
     return _svg(cached_chart(name, wave.result, wave.fingerprint, canvas))
+
+
+# --- the wave's results as a spreadsheet -------------------------------------------
+
+
+def _download(assessment: Assessment, data: str | bytes, kind: str, mimetype: str) -> Response:
+    name = secure_filename(f"{assessment.organisation.name} {assessment.name}") or "wave"
+    response = Response(data, mimetype=mimetype)
+    response.headers.set("Content-Disposition", "attachment", filename=f"{name}-results.{kind}")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/assessments/<int:assessment_id>/results.csv")
+def results_csv(assessment_id: int) -> Response:
+    """The wave's published figures as CSV (released aggregates only, never a response)."""
+    assessment = owned_assessment_or_404(assessment_id)
+    data = exports.to_csv(exports.tables(assessment, current_locale()))
+    return _download(assessment, data, "csv", "text/csv")
+
+
+@bp.get("/assessments/<int:assessment_id>/results.xlsx")
+def results_xlsx(assessment_id: int) -> Response:
+    """The same figures as an XLSX workbook, one sheet per table."""
+    assessment = owned_assessment_or_404(assessment_id)
+    data = exports.to_xlsx(exports.tables(assessment, current_locale()))
+    return _download(assessment, data, "xlsx", XLSX)
 
 
 # --- portfolio -----------------------------------------------------------------

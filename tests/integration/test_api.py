@@ -11,12 +11,15 @@ import math
 import re
 from typing import Any
 
+import jsonschema
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from openapi_spec_validator import validate as validate_openapi
 
 from survey.models import Assessment
 from survey.services.banks import current_bank
+from survey.services.serialise import Result as ResultModel
 from tests.conftest import add_responses, create_assessment, uniform_answers
 
 
@@ -457,3 +460,84 @@ def test_responses_are_not_cached_by_shared_caches(app: Flask, client: FlaskClie
     )
     assert "no-store" in response.headers["Cache-Control"]
     assert "Authorization" in response.headers["Vary"]
+
+
+# --------------------------------------------------------------------------- OpenAPI
+
+
+def openapi(client: FlaskClient) -> dict[str, Any]:
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    document: dict[str, Any] = response.get_json()
+    return document
+
+
+def validator_for(document: dict[str, Any], schema: str) -> jsonschema.Draft202012Validator:
+    """A JSON Schema 2020-12 validator (OpenAPI 3.1's dialect) for one component."""
+    root = {"$ref": f"#/components/schemas/{schema}", "components": document["components"]}
+    return jsonschema.Draft202012Validator(root)
+
+
+def test_the_openapi_document_is_valid_openapi_3_1(app: Flask, client: FlaskClient) -> None:
+    document = openapi(client)
+    validate_openapi(document)  # raises on any breach of the OpenAPI 3.1 specification
+    assert document["openapi"].startswith("3.1")
+    assert set(document["paths"]) == {
+        "/api/v1/assessments/{assessment_id}",
+        "/api/v1/assessments/{assessment_id}/result",
+    }
+    result = document["components"]["schemas"]["Result"]
+    # generated from the serialiser's own models: every key of the body is described
+    assert set(result["properties"]) == set(ResultModel.model_fields)
+    assert set(result["required"]) == set(ResultModel.model_fields)
+
+
+def hidden_item_case() -> Assessment:
+    """Placed, threshold 3, but one question answered by only two marketing people."""
+    assessment = create_assessment(threshold=3)
+    add_responses(assessment, "marketing", uniform_answers(4), count=2)
+    answers = uniform_answers(4)
+    answers["know_whom_to_call"] = None  # "don't know"
+    add_responses(assessment, "marketing", answers)
+    add_responses(assessment, "sales", uniform_answers(3), count=3)
+    return assessment
+
+
+def test_real_results_match_the_openapi_document(app: Flask, client: FlaskClient) -> None:
+    document = openapi(client)
+    results = validator_for(document, "Result")
+    waiting = create_assessment(threshold=5)
+    add_responses(waiting, "marketing", uniform_answers(4), count=5)
+    add_responses(waiting, "sales", uniform_answers(3), count=2)
+    bodies = {
+        "waiting": result_of(client, waiting),
+        "placed": result_of(client, mixed_case()),
+        "placed with a hidden item": result_of(client, hidden_item_case()),
+    }
+    assert bodies["waiting"]["status"] == "waiting"
+    assert bodies["placed"]["status"] == "placed"
+    hidden = next(
+        i for i in bodies["placed with a hidden item"]["items"] if i["id"] == "know_whom_to_call"
+    )
+    assert hidden["marketing"]["mean"] is None
+    assert hidden["gap"] is None
+    for name, body in bodies.items():
+        errors = [error.message for error in results.iter_errors(body)]
+        assert errors == [], f"{name}: {errors}"
+    info = client.get(f"/api/v1/assessments/{waiting.id}", headers=bearer(waiting.report_token))
+    assert list(validator_for(document, "AssessmentInfo").iter_errors(info.get_json())) == []
+    refused = client.get(f"/api/v1/assessments/{waiting.id}/result")
+    assert list(validator_for(document, "ApiError").iter_errors(refused.get_json())) == []
+
+
+def test_the_schema_check_catches_a_body_that_drifts(app: Flask, client: FlaskClient) -> None:
+    results = validator_for(openapi(client), "Result")
+    body = result_of(client, mixed_case())
+    body["score"] = "sixty"
+    body["sides"]["sales"]["status"] = "asleep"
+    body["surprise"] = 1
+    messages = " | ".join(error.message for error in results.iter_errors(body))
+    assert "'sixty' is not valid under any of the given schemas" in messages  # number or null
+    assert "'asleep' is not one of" in messages
+    assert "'surprise' was unexpected" in messages

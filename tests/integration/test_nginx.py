@@ -500,7 +500,10 @@ def test_plain_http_is_redirected_to_https(stack: Stack) -> None:
 
 def test_the_access_log_has_no_client_addresses_and_no_link_tokens(stack: Stack) -> None:
     survey_token, report_token = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
+    join_code, password_token = "JCF54BA8", secrets.token_urlsafe(32)
     request(stack, "GET", f"/s/{survey_token}", source="127.0.3.7")
+    request(stack, "GET", f"/j/{join_code}", source="127.0.3.7")
+    request(stack, "GET", f"/password/{password_token}", source="127.0.3.7")
     request(stack, "GET", f"/r/{report_token}/charts/gaps.svg", source="127.0.3.7")
     log = ""
     deadline = time.monotonic() + 3
@@ -508,6 +511,8 @@ def test_the_access_log_has_no_client_addresses_and_no_link_tokens(stack: Stack)
         log = stack.access_log.read_text()
         time.sleep(0.05)
     assert '"GET /s/-"' in log
+    assert '"GET /j/-"' in log and '"GET /password/-"' in log
     assert '"GET /r/-/charts/gaps.svg"' in log
-    assert survey_token not in log and report_token not in log
+    for token in (survey_token, report_token, join_code, password_token):
+        assert token not in log
     assert "127.0." not in log

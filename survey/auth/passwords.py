@@ -101,8 +101,6 @@ def change_password() -> Any:
             form.new_password.errors = [*form.new_password.errors, str(error)]
         else:
             start_session(account)  # this browser stays signed in; every other session ends
-            flash(
-                _("Your password is changed. You are signed out everywhere else."), "success"
-            )
+            flash(_("Your password is changed. You are signed out everywhere else."), "success")
             return redirect(url_for("workspace.home"))
     return _no_store(render_template("auth/change_password.html", form=form), status)

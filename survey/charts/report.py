@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 ReportChart = Callable[[AssessmentResult, Canvas], bytes]
 
 #: Inches kept free at the sides of the plotting area.
-SIDE_MARGIN = 0.06
+SIDE_MARGIN = 0.2
 
 
 def _require_placed(result: AssessmentResult) -> None:

@@ -163,7 +163,6 @@ def plain_axes(axes: Axes, canvas: Canvas) -> None:
 
 
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
-ElementTree.register_namespace("", SVG_NAMESPACE)
 ElementTree.register_namespace("xlink", "http://www.w3.org/1999/xlink")
 
 
@@ -184,6 +183,9 @@ def figure_to_svg(figure: Figure) -> bytes:
         )
         figure.savefig(buffer, format="svg", metadata={"Date": None})
     root = ElementTree.fromstring(buffer.getvalue())
+    # The metadata only names matplotlib; without it the SVG needs no other namespaces.
+    for metadata in root.findall(f"{{{SVG_NAMESPACE}}}metadata"):
+        root.remove(metadata)
     for parent in root.iter():
         for child in list(parent):
             if child.tag == f"{{{SVG_NAMESPACE}}}style":
@@ -202,6 +204,9 @@ def figure_to_svg(figure: Figure) -> bytes:
     for dimension in ("width", "height"):
         points = float(root.get(dimension, "0").removesuffix("pt"))
         root.set(dimension, f"{points * PX_PER_INCH / PT_PER_INCH:.1f}")
+    # ElementTree's prefixes are global, and WeasyPrint takes the empty one when it is
+    # imported: claim it again, so the SVG writes <svg>, not <ns0:svg>.
+    ElementTree.register_namespace("", SVG_NAMESPACE)
     return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
 
 

@@ -16,7 +16,7 @@ from scoring.rules import FLAG_GAP
 #: the flag limit, the largest first, at most this many (every marked one in any case).
 #: The appendix lists every question.
 CHART_GAP_SHARE = 0.5
-CHART_GAP_ROWS = 15
+CHART_GAP_ROWS = 10
 #: How many gaps, next steps and moved areas the summary names.
 SUMMARY_ROWS = 3
 

@@ -117,6 +117,7 @@ restore: $(VENV)/.runtime
 bench: $(VENV)/.dev $(PANGO) $(DEJAVU)
 	$(BIN)/python -m bench.report
 	$(BIN)/python -m bench.submissions
+	$(BIN)/python -m bench.pdf
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

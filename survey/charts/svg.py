@@ -121,6 +121,14 @@ _import_lock = threading.Lock()
 def _matplotlib() -> Any:
     import matplotlib
 
+    # Every part a chart uses, imported here under the lock: matplotlib's modules import
+    # each other in circles, and two threads importing them at once can each be handed
+    # the other's half-made module. Later imports find them complete.
+    import matplotlib.backends.backend_svg
+    import matplotlib.figure
+    import matplotlib.patches
+    import matplotlib.text
+
     # Fixed ids and no date make the same chart the same bytes, so caches and ETags
     # hold; text stays text (smaller files, selectable, readable by screen readers).
     matplotlib.rcParams.update({"svg.hashsalt": "survey-charts", "svg.fonttype": "none"})
@@ -130,8 +138,8 @@ def _matplotlib() -> Any:
 def load_matplotlib() -> Any:
     """matplotlib, imported and set up on first use.
 
-    One thread imports it: a page asks for several charts at once, and two threads
-    importing matplotlib together can each see the other's half-made module.
+    One thread imports it: a page asks for several charts at once (a threaded server
+    draws them side by side).
     """
     with _import_lock:
         return _matplotlib()

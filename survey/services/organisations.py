@@ -8,6 +8,7 @@ one function here and renders. Ownership is checked by the caller
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -278,7 +279,9 @@ def export_organisation(organisation: Organisation, locale: str) -> dict[str, An
 
 def export_filename(organisation: Organisation) -> str:
     """A file name safe on every system, from the organisation's name (ASCII only)."""
-    stem = secure_filename(organisation.name).replace("_", "-").lower()[:FILENAME_STEM_MAX]
+    # secure_filename keeps dots; a stem of letters, digits and dashes reads as no type.
+    safe = secure_filename(organisation.name).replace("_", "-").replace(".", "-")
+    stem = re.sub("-+", "-", safe).lower()[:FILENAME_STEM_MAX]
     stem = stem.strip("-.") or f"organisation-{organisation.id}"
     return f"{stem}-export.json"
 

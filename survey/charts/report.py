@@ -122,8 +122,11 @@ def placement_chart(result: AssessmentResult, canvas: Canvas) -> bytes:
         if summary.score is not None:
             rows.append((side_name(side), summary.score, summary.interval, SIDE_COLOURS[side]))
     label_rows = 2 if canvas.size is Size.NARROW else 1
+    axis_title = _wrap(
+        gettext("Score (20 to 100); a line shows the likely range"), layout.chars_per_line()
+    )
     top_in = label_rows * line + 0.12
-    bottom_in = 2.4 * line + 0.1
+    bottom_in = (1.4 + _lines(axis_title)) * line + 0.1
     row_in = 2.4 * line
     height_in = top_in + bottom_in + row_in * len(rows) + 0.1
     figure = new_figure(canvas, height_in)
@@ -170,11 +173,7 @@ def placement_chart(result: AssessmentResult, canvas: Canvas) -> bytes:
     axes.set_ylim(row_in * len(rows) + 0.1, 0)
     axes.set_yticks([])
     axes.set_xticks([band.lower for band in canvas.bank.types] + [canvas.bank.types[-1].upper])
-    axes.set_xlabel(
-        gettext("Score (20 to 100); a line shows the likely range"),
-        color=MUTED,
-        fontsize=layout.small_pt,
-    )
+    axes.set_xlabel(axis_title, color=MUTED, fontsize=layout.small_pt)
     plain_axes(axes, canvas)
     return figure_to_svg(figure)
 

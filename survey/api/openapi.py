@@ -8,8 +8,9 @@ the document describes exactly what the endpoints send.
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from survey.services.serialise import ApiError, AssessmentInfo, Result
@@ -49,7 +50,9 @@ def _operation(summary: str, model: str, description: str) -> dict[str, Any]:
 @functools.cache
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI document (built once per process; it depends on code only)."""
-    models = [(model, "serialization") for model in (Result, AssessmentInfo, ApiError)]
+    models: list[tuple[type[BaseModel], Literal["serialization"]]] = [
+        (model, "serialization") for model in (Result, AssessmentInfo, ApiError)
+    ]
     _keys, definitions = models_json_schema(models, ref_template=REF)
     # Every model, the three above and those they hold, under its class name.
     schemas: dict[str, Any] = dict(definitions["$defs"])

@@ -307,9 +307,12 @@ def gap_chart(result: AssessmentResult, canvas: Canvas) -> bytes:
     layout = canvas.layout
     line = layout.line_in
     items = largest_gaps(result)
-    width = layout.chars_per_line(0.98)
+    # Bold (marked) wording is wider; either keeps a margin for wide letters.
     labels = [
-        _wrap(("▲ " if item.flagged else "") + item.item.marketing.get(canvas.locale), width)
+        _wrap(
+            ("▲ " if item.flagged else "") + item.item.marketing.get(canvas.locale),
+            layout.chars_per_line(0.8 if item.flagged else 0.9),
+        )
         for item in items
     ]
     bar = (0.8 if canvas.size is Size.PRINT else 0.95) * line

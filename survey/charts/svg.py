@@ -154,12 +154,12 @@ def new_figure(canvas: Canvas, height_in: float, *, constrained: bool = False) -
     load_matplotlib()
     from matplotlib.figure import Figure
 
-    layout = "constrained" if constrained else None
-    return Figure(figsize=(canvas.layout.width_in, height_in), layout=layout)
+    size = (canvas.layout.width_in, height_in)
+    return Figure(figsize=size, layout="constrained") if constrained else Figure(figsize=size)
 
 
 def side_name(side: Side) -> str:
-    return gettext("Marketing") if side is Side.MARKETING else gettext("Sales")
+    return str(gettext("Marketing") if side is Side.MARKETING else gettext("Sales"))
 
 
 def plain_axes(axes: Axes, canvas: Canvas) -> None:
@@ -215,7 +215,8 @@ def figure_to_svg(figure: Figure) -> bytes:
     # ElementTree's prefixes are global, and WeasyPrint takes the empty one when it is
     # imported: claim it again, so the SVG writes <svg>, not <ns0:svg>.
     ElementTree.register_namespace("", SVG_NAMESPACE)
-    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
+    svg: bytes = ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
+    return svg
 
 
 __all__ = [

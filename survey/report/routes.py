@@ -153,7 +153,7 @@ def report_pdf(token: str) -> Response:
         base_url=request.host_url,
         resources=_print_charts(assessment, result, fingerprint),
         static_folder=Path(current_app.static_folder or "static"),
-        static_url=current_app.static_url_path,
+        static_url=current_app.static_url_path or "/static",
         paper=paper,
     )
     current_app.logger.debug("report PDF drawn in %.2f s", time.perf_counter() - started)

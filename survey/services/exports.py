@@ -53,7 +53,7 @@ def _round(value: float | None, digits: int) -> float | None:
 
 
 def _side_name(side: Side) -> str:
-    return gettext("Marketing") if side is Side.MARKETING else gettext("Sales")
+    return str(gettext("Marketing") if side is Side.MARKETING else gettext("Sales"))
 
 
 def _placement(assessment: Assessment, result: AssessmentResult, bank: Bank, locale: str) -> Table:

@@ -3,12 +3,14 @@ never on the live view, hidden by the consultant without being lost."""
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from scoring import Side
@@ -74,6 +76,14 @@ def showing(text: str, pages: dict[str, str]) -> set[str]:
     return {name for name, page in pages.items() if text in page}
 
 
+def pdf_text(public: FlaskClient, assessment: Assessment) -> str:
+    """The words of the report's PDF handout, on one line."""
+    response = public.get(f"/r/{assessment.report_token}/report.pdf")
+    assert response.status_code == 200
+    reader = PdfReader(io.BytesIO(response.data))
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
 def test_a_comment_appears_only_once_its_sides_group_is_released_never_live(
     app: Flask, wave: tuple[Assessment, FlaskClient, FlaskClient]
 ) -> None:
@@ -119,10 +129,10 @@ def test_a_comment_of_a_waiting_response_joins_the_next_release_of_its_side_only
     assert showing(SOON, views(wave)) == set()
 
 
-def test_a_hidden_comment_leaves_the_report_and_the_export_but_is_kept_and_audited(
+def test_a_hidden_comment_leaves_the_report_its_pdf_and_the_export_but_is_kept_and_audited(
     app: Flask, wave: tuple[Assessment, FlaskClient, FlaskClient]
 ) -> None:
-    assessment, owner, _public = wave
+    assessment, owner, public = wave
     for text in (SOON, LATER, None):
         respond(app, assessment.sales_token, text)
     [soon] = [comment for comment in stored() if comment.text == SOON]
@@ -136,6 +146,9 @@ def test_a_hidden_comment_leaves_the_report_and_the_export_but_is_kept_and_audit
     assert showing(SOON, pages) == {"wave page"}  # still there for the consultant ...
     assert showing(LATER, pages) == {"report", "wave page", "export"}
     assert "Hidden from the report" in pages["wave page"]
+    printed = pdf_text(public, assessment)  # the PDF handout is the report, drawn
+    assert LATER in printed
+    assert SOON not in printed
     assert [comment.hidden for comment in stored() if comment.text == SOON] == [True]  # ... kept
     audit = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "comment.hide")).one()
     assert audit.target == f"comment {soon.id} of assessment {assessment.id}"
@@ -143,6 +156,7 @@ def test_a_hidden_comment_leaves_the_report_and_the_export_but_is_kept_and_audit
 
     assert owner.post(f"{base}/show").status_code == 302
     assert showing(SOON, views(wave)) == {"report", "wave page", "export"}
+    assert SOON in pdf_text(public, assessment)
     assert db.session.scalar(
         select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "comment.show")
     )

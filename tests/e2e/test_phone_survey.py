@@ -297,3 +297,39 @@ def test_a_phone_respondent_answers_by_keyboard_alone(
     assert stored_responses() == 1
     db.session.rollback()
     assert db.session.scalars(select(Comment.text)).all() == [COMMENT]
+
+
+# --- without JavaScript ----------------------------------------------------------------
+
+
+def test_the_survey_works_without_javascript(
+    app: Flask, live_server: str, browser: Browser, bank: Bank
+) -> None:
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        link = f"{live_server}/s/{create_assessment().marketing_token}"
+        page.goto(link)
+        page.get_by_role("button", name="Start").click()
+        for step in range(1, len(bank.dimensions) + 1):
+            expect(page.locator(".step-count")).to_have_text(f"Step {step} of 10")
+            statements = statements_on(page)
+            if step == 2:
+                page.locator(f"#item-{statements[0]} label.point-4").click()
+                page.get_by_role("button", name="Back").click()  # keeps the answer
+                expect(page.locator(".step-count")).to_have_text("Step 1 of 10")
+                page.goto(link)  # and the link again: back where it was left
+                expect(page.locator(".step-count")).to_have_text("Step 2 of 10")
+                assert focused_name(page) == statements[1]  # autofocus, no script
+            for item_id in statements:
+                page.locator(f"#item-{item_id} label.point-4").click()
+            page.get_by_role("button", name="Next").click()
+        expect(page.get_by_role("heading", name="Before you send")).to_be_visible()
+        page.locator("textarea").fill(COMMENT)
+        page.get_by_role("button", name="Send my answers").click()
+        thank_you_shows_the_own_view(page)
+        page.reload()
+        thank_you_shows_the_own_view(page)
+    finally:
+        context.close()
+    assert stored_responses() == 1

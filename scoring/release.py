@@ -22,7 +22,6 @@ and a replay from the stored answers agree exactly (see :func:`replay`).
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
@@ -197,20 +196,27 @@ class Intake:
     releases: tuple[tuple[int, int], ...]
 
 
+#: Slots of a question's running counts: "don't know", then every answer value.
+_SLOTS = HIGHEST_ANSWER + 1
+
+
 class _Running:
-    """A part being added to, in plain dicts.
+    """A part being added to, as plain mutable counts.
 
     :func:`take_in` adds thousands of responses at a time (an import); the frozen
     :class:`Part` would copy its whole histogram for each one. This gives the same
-    numbers as :func:`add` and :func:`release`, in time linear in the answers.
+    numbers as :func:`add` and :func:`release`, in time linear in the answers: each
+    question keeps a list of counts, indexed by the answer value (0 = "don't know").
     """
 
-    __slots__ = ("answers", "counted", "excluded", "scores")
+    __slots__ = ("counted", "excluded", "questions", "scores")
 
     def __init__(self, part: Part) -> None:
         self.counted = part.counted
         self.excluded = part.excluded
-        self.answers: Counter[tuple[str, int]] = Counter(part.answers)
+        self.questions: dict[str, list[int]] = {}
+        for (question, value), number in part.answers.items():
+            self.questions.setdefault(question, [0] * _SLOTS)[value] += number
         self.scores: dict[str, list[int]] = {
             scope: [tally.count, tally.total, tally.total_squares]
             for scope, tally in part.scores.items()
@@ -221,7 +227,12 @@ class _Running:
             self.excluded += 1
             return
         self.counted += 1
-        self.answers.update(given.answers.items())  # counts each (question, value) once
+        questions = self.questions
+        for question, value in given.answers.items():
+            counts = questions.get(question)
+            if counts is None:
+                counts = questions[question] = [0] * _SLOTS
+            counts[value] += 1
         for scope, score in given.scores.items():
             entry = self.scores.get(scope)
             if entry is None:
@@ -234,35 +245,46 @@ class _Running:
     def release_into(self, released: _Running, threshold: int) -> None:
         """Move this pending group into ``released`` as :func:`release` does; keep here
         only the answers to questions too few of the group answered."""
-        answered: dict[str, int] = {}
-        for (question, value), number in self.answers.items():
-            answered[question] = answered.get(question, 0) + (0 if value == DONT_KNOW else number)
-        stay: Counter[tuple[str, int]] = Counter()
-        moved = released.answers
-        for key, number in self.answers.items():
-            if answered[key[0]] >= threshold:
-                moved[key] = moved.get(key, 0) + number
+        stay: dict[str, list[int]] = {}
+        moved = released.questions
+        for question, counts in self.questions.items():
+            if sum(counts) - counts[DONT_KNOW] < threshold:
+                stay[question] = counts
+                continue
+            total = moved.get(question)
+            if total is None:
+                moved[question] = counts
             else:
-                stay[key] = number
+                moved[question] = [a + b for a, b in zip(total, counts, strict=True)]
         released.counted += self.counted
         released.excluded += self.excluded
-        for scope, (count, total, squares) in self.scores.items():
+        for scope, (count, total_score, squares) in self.scores.items():
             entry = released.scores.get(scope)
             if entry is None:
-                released.scores[scope] = [count, total, squares]
+                released.scores[scope] = [count, total_score, squares]
             else:
                 entry[0] += count
-                entry[1] += total
+                entry[1] += total_score
                 entry[2] += squares
         self.counted = self.excluded = 0
-        self.answers = stay
+        self.questions = stay
         self.scores = {}
+
+    def histogram(self) -> Histogram:
+        return MappingProxyType(
+            {
+                (question, value): number
+                for question, counts in self.questions.items()
+                for value, number in enumerate(counts)
+                if number
+            }
+        )
 
     def part(self) -> Part:
         return Part(
             counted=self.counted,
             excluded=self.excluded,
-            answers=_frozen(self.answers),
+            answers=self.histogram(),
             scores=MappingProxyType(
                 {scope: RespondentTally(*entry) for scope, entry in self.scores.items()}
             ),
@@ -284,14 +306,12 @@ def take_in(
     releases: list[tuple[int, int]] = []
     released, pending = _Running(ledger.released), _Running(ledger.pending)
     number = ledger.groups
-    held_back: Mapping[tuple[str, int], int] = carried
     due = max(threshold, 1)
 
     def settle() -> None:
-        nonlocal number, held_back, waiting_since, waiting_joined
+        nonlocal number, waiting_since, waiting_joined
         pending.release_into(released, threshold)
         number += 1
-        held_back = dict(pending.answers)
         releases.append((number, threshold))
         if waiting_joined is None:
             waiting_joined = number
@@ -305,9 +325,19 @@ def take_in(
         groups.append(None)
         if pending.counted >= due:
             settle()
+    if releases:
+        # What the last release held back: pending now, without what came after it.
+        held_back = _Running(Part())
+        held_back.questions = {
+            question: list(counts) for question, counts in pending.questions.items()
+        }
+        for given in new[waiting_since:]:
+            for question, value in given.answers.items():
+                held_back.questions[question][value] -= 1
+        carried = held_back.histogram()
     return Intake(
         ledger=Ledger(released=released.part(), pending=pending.part(), groups=number),
-        carried=_frozen(dict(held_back)),
+        carried=_frozen(dict(carried)),
         groups=tuple(groups),
         waiting_joined=waiting_joined,
         releases=tuple(releases),

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -13,10 +17,10 @@ from survey.services.assessments import response_counts
 from survey.services.banks import current_bank
 from survey.services.imports import (
     AssessmentClosedError,
+    ImportInterrupted,
     ImportProblems,
-    decode_csv,
-    import_into,
-    parse_responses_csv,
+    check_csv,
+    import_csv,
     template_csv,
 )
 from survey.services.unit_of_work import end_read
@@ -50,35 +54,44 @@ def import_file(assessment_id: int, path: Path) -> None:
     """Import the responses in FILE.csv into assessment ID: all of them or none.
 
     The whole file is checked first; every problem is listed with its row and column.
+    Respondents can keep answering while a file is imported; its responses count only
+    once the whole file is in. Interrupted, it leaves nothing behind.
     """
     assessment = get_assessment(assessment_id)
     if not assessment.is_open:
         raise click.ClickException(_closed_message(describe(assessment), assessment_id))
     name = describe(assessment)
-    end_read()  # the write below starts its own transaction
+    end_read()  # the import writes in transactions of its own
 
     source = str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise click.ClickException(
-            f"{source}: cannot read file: {error.strerror or error}"
-        ) from None
     bank = current_bank()
     try:
-        responses = parse_responses_csv(decode_csv(data, source), bank, source)
+        checked = check_csv(path, bank, source)
     except ImportProblems as error:
         raise ProblemsError(
             f"{source}: {count(len(error.problems), 'problem')}; nothing was imported:",
             error.problems,
         ) from None
+    except OSError as error:
+        raise click.ClickException(
+            f"{source}: cannot read file: {error.strerror or error}"
+        ) from None
 
     try:
-        imported = import_into(assessment_id, responses, bank)
+        with _stop_on_signals() as stop:
+            imported = import_csv(assessment_id, path, bank, source, checked=checked, stop=stop)
     except AssessmentClosedError:
         raise click.ClickException(_closed_message(name, assessment_id)) from None
+    except ImportInterrupted:
+        raise click.ClickException(f"{source}: interrupted; nothing was imported") from None
+    except ImportProblems as error:
+        raise ProblemsError(f"{source}: nothing was imported:", error.problems) from None
+    except OSError as error:
+        raise click.ClickException(
+            f"{source}: cannot read file: {error.strerror or error}; nothing was imported"
+        ) from None
 
-    click.echo(f"Imported {count(len(responses), 'response')} into {name}:")
+    click.echo(f"Imported {count(checked.responses, 'response')} into {name}:")
     for side in Side:
         numbers = imported[side]
         excluded = (
@@ -97,3 +110,27 @@ def import_file(assessment_id: int, path: Path) -> None:
                 f"  {side.value}: {count(waiting, 'response')} {verb} for a whole group of "
                 f"{threshold} before the report changes"
             )
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[Callable[[], bool]]:
+    """Let Ctrl-C and SIGTERM (``kill``, a service stopping) stop an import cleanly.
+
+    The handlers only raise a flag; the import looks at it between two transactions and
+    then deletes what it wrote. An exception raised in the middle of a database call
+    could leave the connection holding its lock, and the clean-up waiting for it.
+    """
+    stopped = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stopped.is_set
+        return
+
+    def stop(_signal: int, _frame: object) -> None:
+        stopped.set()
+
+    previous = {number: signal.signal(number, stop) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stopped.is_set
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)

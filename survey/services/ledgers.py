@@ -322,14 +322,16 @@ def write_ledger(assessment_id: int, side: Side, ledger: Ledger, carried: Histog
 
 def _record_intake(assessment: Assessment, side: Side, intake: Intake) -> None:
     if intake.waiting_joined is not None:
-        # Waiting responses, and the comments that came with them, join the release.
-        for table in (Response, Comment):
+        # Waiting responses, and the comments that came with them, join the release
+        # (not the responses of an import still being written: they are not there yet).
+        for table, *others in ((Response, Response.import_batch.is_(None)), (Comment,)):
             db.session.execute(
                 update(table)
                 .where(
                     table.assessment_id == assessment.id,
                     table.side == side.value,
                     table.release_group.is_(None),
+                    *others,
                 )
                 .values(release_group=intake.waiting_joined)
             )
@@ -383,13 +385,21 @@ def take_in_batch(
 ) -> tuple[int | None, ...]:
     """Take many new responses of one side (an import, the demo) into its ledger.
 
-    Returns the release group of each, in order, to be stored with the responses,
-    which the caller inserts afterwards.
+    Returns the release group of each, in order, to be stored with the responses
+    (which the caller inserts afterwards, or has inserted marked with an import batch).
     """
+    return take_in_many(assessment, side, contributions, bank)[1].groups
+
+
+def take_in_many(
+    assessment: Assessment, side: Side, contributions: Sequence[Contribution], bank: Bank
+) -> tuple[Ledger, Intake]:
+    """:func:`take_in_batch`, also returning the side's ledger as it was before."""
+    _ledger_row(assessment.id, side, lock=True)  # submissions of the side wait (PostgreSQL)
     ledger, carried = load_ledger(assessment.id, side, bank)
     intake = take_in(ledger, carried, contributions, assessment.threshold)
     _record_intake(assessment, side, intake)
-    return intake.groups
+    return ledger, intake
 
 
 def _rebuild_side(assessment: Assessment, side: Side, bank: Bank) -> Ledger:

@@ -8,13 +8,14 @@ from typing import Any
 
 import click
 
+from scoring import Side
 from survey.commands.problems import ProblemsError, count
-from survey.models import NAME_MAX, Assessment
+from survey.models import INVITATION_MODES, NAME_MAX, Assessment
 from survey.services import assessments as assessment_service
 from survey.services import organisations as service
 from survey.services.banks import current_bank
 from survey.services.context import ContextAnswers, ContextError, load_context_file
-from survey.services.organisations import IDENTIFIABLE_BELOW, MAX_THRESHOLD
+from survey.services.organisations import IDENTIFIABLE_BELOW, MAX_HEADCOUNT, MAX_THRESHOLD
 from survey.services.unit_of_work import end_read
 
 group = click.Group("assessment", help="Create, list, open and close assessments.")
@@ -89,6 +90,25 @@ def _read_context(path: Path | None) -> ContextAnswers | None:
     help="The advisor's answers: one 'factor_id: answer' line per factor.",
 )
 @click.option("--owner", metavar="EMAIL", help="The consultant account that runs the organisation.")
+@click.option(
+    "--invitations",
+    type=click.Choice(INVITATION_MODES),
+    default="link",
+    show_default=True,
+    help="Who may answer: anyone with the link, or only people with an invitation code.",
+)
+@click.option(
+    "--marketing-headcount",
+    type=click.IntRange(1, MAX_HEADCOUNT),
+    metavar="N",
+    help="Expected marketing respondents; the link stops at this number.",
+)
+@click.option(
+    "--sales-headcount",
+    type=click.IntRange(1, MAX_HEADCOUNT),
+    metavar="N",
+    help="Expected sales respondents; the link stops at this number.",
+)
 def create(
     organisation_name: str | None,
     organisation_id: int | None,
@@ -96,6 +116,9 @@ def create(
     threshold: int | None,
     context_path: Path | None,
     owner: str | None,
+    invitations: str,
+    marketing_headcount: int | None,
+    sales_headcount: int | None,
 ) -> None:
     """Create an assessment wave and print its id and links as JSON."""
     if (organisation_name is None) == (organisation_id is None):
@@ -111,6 +134,8 @@ def create(
             name=wave,
             threshold=threshold,
             context=context,
+            invitations=invitations,
+            headcounts={Side.MARKETING: marketing_headcount, Side.SALES: sales_headcount},
         )
     except service.WorkspaceError as error:
         raise click.ClickException(f"{error}; nothing was created") from None

@@ -179,11 +179,17 @@ def create_wave_from_command(
     name: str,
     threshold: int | None,
     context: Mapping[str, bool | str] | None,
+    invitations: str = "link",
+    headcounts: Mapping[Side, int | None] | None = None,
 ) -> Assessment:
     """A wave for a new organisation (``organisation_name``) or an existing one (its id).
 
     The command line allows any threshold from 1 (it warns about low ones itself).
     """
+    headcounts = headcounts or {}
+    check_headcounts(headcounts)
+    if invitations not in INVITATION_MODES:
+        raise WorkspaceError(f"invitations must be one of {', '.join(INVITATION_MODES)}")
     with unit_of_work() as work:
         owner = active_account(owner_email)
         if organisation_id is not None:
@@ -197,6 +203,9 @@ def create_wave_from_command(
         assessment = assessment_service.create_assessment(
             organisation, name=name, threshold=threshold, context=context
         )
+        assessment.invitations = invitations
+        assessment.marketing_headcount = headcounts.get(Side.MARKETING)
+        assessment.sales_headcount = headcounts.get(Side.SALES)
         work.audit("assessment.create", assessment_target(assessment.id))
     return assessment
 

@@ -219,3 +219,29 @@ def test_nothing_links_a_code_to_its_response(app: Flask, coded: Assessment) -> 
     # Only the wave and the side are common to both; no id, time or order.
     assert shared <= {coded.id, "sales", True, False}
     assert db.session.scalar(select(func.count()).select_from(db.metadata.tables["draft"])) == 0
+
+
+def test_the_command_line_creates_a_coded_wave_with_headcounts(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(
+        args=[
+            "assessment",
+            "create",
+            "--org",
+            "Initech",
+            "--invitations",
+            "codes",
+            "--marketing-headcount",
+            "4",
+            "--sales-headcount",
+            "12",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    db.session.rollback()
+    wave = db.session.scalars(select(Assessment)).one()
+    assert (wave.invitations, wave.marketing_headcount, wave.sales_headcount) == ("codes", 4, 12)
+    refused = app.test_cli_runner().invoke(
+        args=["assessment", "create", "--org", "X", "--sales-headcount", "0"]
+    )
+    assert refused.exit_code == 2
+    assert "--sales-headcount" in refused.output

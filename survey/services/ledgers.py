@@ -107,14 +107,19 @@ def received(row: SideLedger) -> int:
     return row.released_counted + row.released_excluded + row.pending_counted + row.pending_excluded
 
 
-def check_room(assessment: Assessment, side: Side, arriving: int = 1) -> SideLedger:
-    """The side's ledger row, locked; :class:`SideFull` if ``arriving`` more would pass the
-    side's headcount."""
-    row = _ledger_row(assessment.id, side, lock=True)
+def check_room(assessment: Assessment, side: Side, arriving: int = 1) -> None:
+    """:class:`SideFull` if ``arriving`` more responses would pass the side's headcount.
+
+    Reads (and locks) the side's ledger row only when the side has a headcount; without
+    one there is nothing to check, and :func:`note_response`'s ``UPDATE`` of the row is
+    what makes submissions of a side take turns.
+    """
     headcount = assessment.headcount(side.value)
-    if headcount is not None and received(row) + arriving > headcount:
+    if headcount is None:
+        return
+    row = _ledger_row(assessment.id, side, lock=True)
+    if received(row) + arriving > headcount:
         raise SideFull(side.value)
-    return row
 
 
 def side_is_full(assessment: Assessment, side: Side) -> bool:
@@ -365,13 +370,17 @@ def note_response(assessment: Assessment, side: Side, counted: bool, bank: Bank)
         if counted
         else {"pending_excluded": SideLedger.pending_excluded + 1}
     )
-    waiting = db.session.execute(
+    bump = (
         update(SideLedger)
         .where(SideLedger.assessment_id == assessment.id, SideLedger.side == side.value)
         .values(**values)
         .returning(SideLedger.pending_counted)
         .execution_options(synchronize_session=False)
-    ).scalar_one()
+    )
+    waiting = db.session.execute(bump).scalar_one_or_none()
+    if waiting is None:  # a wave without ledger rows (made by a bare insert): make them
+        _ledger_row(assessment.id, side)
+        waiting = db.session.execute(bump).scalar_one()
     if waiting < assessment.threshold:
         return False
     ledger, carried = load_ledger(assessment.id, side, bank)

@@ -21,6 +21,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from pypdf import PdfReader
 
 from survey.report.pdf import NotFetched, _fetcher
+from survey.services import action_plans
 from survey.services.assessments import find_by_report_token
 from survey.services.results import assessment_result
 from tests.conftest import add_responses, create_assessment, uniform_answers
@@ -166,3 +167,21 @@ def test_the_pdf_fetches_nothing_but_its_charts_and_static_files(app: Flask) -> 
     ):
         with pytest.raises(NotFetched, match="does not fetch"):
             fetch(url)
+
+
+def test_the_action_plan_is_in_the_handout_as_on_the_page(app: Flask, client: FlaskClient) -> None:
+    assessment = create_assessment(threshold=5)
+    add_responses(assessment, "marketing", uniform_answers(4), count=5)
+    add_responses(assessment, "sales", uniform_answers(3), count=5)
+    move = action_plans.moves_of(assessment)[0]
+    action_plans.add_item(
+        assessment,
+        action_plans.Entry(move_id=move.id, marketing_owner="Ada Lovelace", sales_owner="Bo"),
+    )
+    page = words(client.get(f"/r/{assessment.report_token}").get_data(as_text=True))
+    assert "Ada Lovelace" in page
+    reader = pdf_of(client, f"/r/{assessment.report_token}")
+    text = words(" ".join(page.extract_text() for page in reader.pages))
+    assert "Action plan" in text
+    assert move.title.get() in text
+    assert "Ada Lovelace" in text

@@ -17,6 +17,7 @@ from survey.i18n import current_locale
 from survey.models import ActionItem, Assessment
 from survey.services import action_plans
 from survey.services.banks import bank_of
+from survey.services.exports import neutralised
 from survey.workspace.access import owned_assessment_or_404
 from survey.workspace.edit_forms import STATUS_LABELS, ActionItemForm, move_choices
 from survey.workspace.forms import ActionForm
@@ -51,9 +52,6 @@ def _item_or_404(assessment: Assessment, item_id: int) -> ActionItem:
     return item
 
 
-def _cell(text: str) -> str:
-    """Text a spreadsheet shows as text: a leading =, +, - or @ would start a formula."""
-    return "'" + text if text[:1] in {"=", "+", "-", "@"} else text
 
 
 def _to_plan(assessment: Assessment) -> Response:
@@ -145,10 +143,10 @@ def action_plan_csv(assessment_id: int) -> Response:
         writer.writerow(
             [
                 row.move.title.get(language) if row.move is not None else item.move_id,
-                _cell(item.marketing_owner),
-                _cell(item.sales_owner),
+                neutralised(item.marketing_owner),
+                neutralised(item.sales_owner),
                 item.due_on.isoformat() if item.due_on else "",
-                _cell(item.success_measure),
+                neutralised(item.success_measure),
                 str(STATUS_LABELS[item.status]),
             ]
         )

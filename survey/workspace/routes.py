@@ -27,7 +27,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from scoring import Bank, Side
 from survey import charts
-from survey.charts import CHARTS, Canvas, Size, cached_chart
+from survey.charts import CHARTS, Canvas, ChartUnavailable, Size, cached_chart
 from survey.i18n import current_locale
 from survey.models import Assessment
 from survey.services import exports, invitations, overview
@@ -375,11 +375,12 @@ def assessment_chart(assessment_id: int, name: str) -> Response:
     if name not in CHARTS:
         abort(404)
     wave = overview.wave(assessment)
-    if not wave.is_placed:
+    try:
+        svg = cached_chart(name, wave.result, wave.fingerprint, _canvas(bank_of(assessment)))
+    except ChartUnavailable:
         # Nothing to draw while a side is below the threshold, and nothing may leak.
         abort(404)
-    canvas = _canvas(bank_of(assessment))
-    return _svg(cached_chart(name, wave.result, wave.fingerprint, canvas))
+    return _svg(svg)
 
 
 # --- the wave's results as a spreadsheet -------------------------------------------

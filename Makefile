@@ -114,9 +114,14 @@ restore: $(VENV)/.runtime
 	$(if $(FILE),,$(error usage: make restore FILE=$(BACKUP_DIR)/survey-<time>.sqlite3 [FORCE=1]))
 	$(WITH_SECRET) $(FLASK) restore $(if $(FORCE),--force) "$(FILE)"
 
+# Figures, not tests: each prints what it measured beside its target (see README,
+# Performance). BENCH_ARGS passes options to all, e.g. BENCH_ARGS="--database-url URL".
 bench: $(VENV)/.dev $(PANGO) $(DEJAVU)
-	$(BIN)/python -m bench.report
-	$(BIN)/python -m bench.submissions
+	$(BIN)/python -m bench.report $(BENCH_ARGS)
+	$(BIN)/python -m bench.portfolio $(BENCH_ARGS)
+	$(BIN)/python -m bench.imports $(BENCH_ARGS)
+	$(BIN)/python -m bench.submissions $(BENCH_ARGS)
+	$(BIN)/python -m bench.startup
 	$(BIN)/python -m bench.pdf
 
 clean:

@@ -1,12 +1,21 @@
-"""Benchmark: survey submissions per second through gunicorn (2 workers, 16 clients).
+"""Benchmark: a respondent's requests beside a bare insert endpoint, on the same gunicorn.
 
-Starts ``gunicorn -w 2`` on a fresh SQLite database (or ``--database-url``),
-with CSRF on as in production, and lets 16 concurrent clients each play
-respondents for a fixed time: open the link, start, answer every item, submit.
-Prints completed submissions per second, request latency, the error count, and
-checks that every submission a client saw succeed is in the database (0 lost).
+Starts ``gunicorn -w 2`` on a fresh SQLite database (or ``--database-url``), with
+CSRF on as in production, serving the product plus one benchmark-only endpoint that
+stores a response and its answers with nothing else (``bench.flow_app``). Then, in
+alternating phases of the same length, 16 concurrent clients either
 
-Run with ``make bench`` or ``.venv/bin/python -m bench.submissions``. Not a test.
+* play whole respondents: the start page, "Start" (POST), the first page of
+  statements, and sending every answer (POST) — then the thank-you page it leads to;
+* or post the same answers to the bare insert endpoint, one request each.
+
+Prints per-request latency (median, p95) of each of the respondent's four requests and
+of the bare endpoint, submissions per second, the error count, and checks that every
+submission a client saw succeed is in the database (0 lost).
+
+Target (issue 12): the respondent's median per request ≤ 1.5× the bare endpoint's;
+0 errors, 0 lost. Run with ``make bench`` or ``.venv/bin/python -m bench.submissions``.
+Not a test.
 """
 
 from __future__ import annotations
@@ -14,6 +23,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import http.cookies
+import json
 import os
 import random
 import re
@@ -25,20 +35,28 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 SECRET = "benchmark-secret-key-0123456789abcdef"
+#: The respondent's four requests, in order, then where sending leads.
+STEPS = ("start page", "start (POST)", "statements page", "send (POST)")
 
 
 @dataclass
 class Tally:
     submitted: int = 0
+    bare: int = 0
     errors: int = 0
-    latencies_ms: list[float] = field(default_factory=list)
+    latencies_ms: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def took(self, step: str, started: float) -> None:
+        with self.lock:
+            self.latencies_ms[step].append((time.perf_counter() - started) * 1000)
 
 
 class Respondent:
@@ -77,6 +95,19 @@ class Respondent:
                     self.cookies[name] = morsel.value
         return response.status, response.headers.get("Location", ""), text
 
+    def timed(
+        self, tally: Tally, step: str, method: str, path: str, body: dict[str, str] | None = None
+    ) -> tuple[int, str, str]:
+        started = time.perf_counter()
+        answer = self.request(method, path, body)
+        tally.took(step, started)
+        return answer
+
+
+def local_path(location: str) -> str:
+    target = urllib.parse.urlparse(location)
+    return f"{target.path}?{target.query}" if target.query else target.path
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -96,8 +127,6 @@ def prepare_database(env: dict[str, str]) -> tuple[int, str, list[str]]:
         capture_output=True,
         text=True,
     )
-    import json
-
     links = json.loads(created.stdout)
     header = subprocess.run(
         [*flask, "responses", "template", str(links["id"])],
@@ -112,43 +141,61 @@ def prepare_database(env: dict[str, str]) -> tuple[int, str, list[str]]:
     return int(links["id"]), path, item_ids
 
 
+def respond(respondent: Respondent, tally: Tally, survey: str, answers: dict[str, str]) -> None:
+    status, _location, page = respondent.timed(tally, STEPS[0], "GET", survey)
+    token = CSRF.search(page)
+    if status != 200 or token is None:
+        raise RuntimeError(f"start page: {status}")
+    status, location, page = respondent.timed(
+        tally, STEPS[1], "POST", f"{survey}/start", {"csrf_token": token.group(1)}
+    )
+    if status != 303:
+        raise RuntimeError(f"start: {status}")
+    status, _location, page = respondent.timed(tally, STEPS[2], "GET", local_path(location))
+    token = CSRF.search(page)
+    if status != 200 or token is None:
+        raise RuntimeError(f"statements page: {status}")
+    status, location, page = respondent.timed(
+        tally,
+        STEPS[3],
+        "POST",
+        f"{survey}/questions",
+        {"csrf_token": token.group(1), "action": "submit", **answers},
+    )
+    if status != 303 or "/thanks" not in location:
+        raise RuntimeError(f"send: {status} {location}")
+    status, _location, page = respondent.timed(tally, "thank-you page", "GET", local_path(location))
+    if status != 200:
+        raise RuntimeError(f"thank-you page: {status}")
+
+
 def play(
-    port: int, survey_path: str, item_ids: list[str], until: float, tally: Tally, seed: int
+    port: int,
+    target: str,
+    item_ids: list[str],
+    until: float,
+    tally: Tally,
+    seed: int,
+    *,
+    bare: bool,
 ) -> None:
     rng = random.Random(seed)
     while time.monotonic() < until:
         respondent = Respondent(port)
-        started = time.perf_counter()
+        answers = {item: str(rng.randint(1, 5)) for item in item_ids}
         try:
-            status, location, page = respondent.request("GET", survey_path)
-            token = CSRF.search(page)
-            if status != 200 or token is None:
-                raise RuntimeError(f"start page: {status}")
-            status, location, page = respondent.request(
-                "POST", f"{survey_path}/start", {"csrf_token": token.group(1)}
-            )
-            while status in (302, 303):
-                target = urllib.parse.urlparse(location)
-                status, location, page = respondent.request(
-                    "GET", f"{target.path}?{target.query}" if target.query else target.path
+            if bare:
+                status, _location, _page = respondent.timed(
+                    tally, "bare insert (POST)", "POST", target, answers
                 )
-            token = CSRF.search(page)
-            if status != 200 or token is None:
-                raise RuntimeError(f"questions page: {status}")
-            target = f"{survey_path}/questions"
-            answers = {item: str(rng.randint(1, 5)) for item in item_ids}
-            status, location, page = respondent.request(
-                "POST", target, {"csrf_token": token.group(1), "action": "submit", **answers}
-            )
-            while status in (302, 303):
-                status, location, page = respondent.request(
-                    "GET", urllib.parse.urlparse(location).path
-                )
-            if status != 200:
-                raise RuntimeError(f"submit: {status}")
-            with tally.lock:
-                tally.submitted += 1
-                tally.latencies_ms.append((time.perf_counter() - started) * 1000)
+                if status != 204:
+                    raise RuntimeError(f"bare insert: {status}")
+                with tally.lock:
+                    tally.bare += 1
+            else:
+                respond(respondent, tally, target, answers)
+                with tally.lock:
+                    tally.submitted += 1
         except Exception as error:  # counted and reported, the run goes on
             with tally.lock:
                 tally.errors += 1
@@ -172,11 +219,46 @@ def stored_responses(env: dict[str, str], assessment_id: int) -> int:
     return int(done.stdout.strip().splitlines()[-1])
 
 
+def run_phase(
+    port: int,
+    target: str,
+    item_ids: list[str],
+    seconds: float,
+    clients: int,
+    tally: Tally,
+    *,
+    bare: bool,
+) -> float:
+    started = time.monotonic()
+    until = started + seconds
+    threads = [
+        threading.Thread(
+            target=play, args=(port, target, item_ids, until, tally, i), kwargs={"bare": bare}
+        )
+        for i in range(clients)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.monotonic() - started
+
+
+def describe(label: str, samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)]
+    return (
+        f"  {label:<22} median {statistics.median(ordered):6.1f} ms   p95 {p95:6.1f} ms"
+        f"   (n={len(ordered)})"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--seconds", type=float, default=10, help="per phase")
+    parser.add_argument("--rounds", type=int, default=2, help="flow and bare phases each")
     parser.add_argument("--database-url", help="default: a new SQLite file")
     args = parser.parse_args()
 
@@ -188,6 +270,8 @@ def main() -> None:
             "DATABASE_URL": args.database_url or f"sqlite:///{Path(directory) / 'bench.sqlite3'}",
             "BASE_URL": f"http://127.0.0.1:{port}",
             "RATELIMIT_STORAGE_URI": "memory://",
+            # Every client comes from 127.0.0.1: lift the per-address limit on new responses.
+            "SURVEY_RESPONSE_LIMIT": "1000000 per minute",
             "PYTHONPATH": str(ROOT),
         }
         assessment_id, survey_path, item_ids = prepare_database(env)
@@ -200,52 +284,66 @@ def main() -> None:
                 f"127.0.0.1:{port}",
                 "--log-level",
                 "warning",
-                "app:create_app()",
+                "bench.flow_app:create_app()",
             ],
             env=env,
             cwd=ROOT,
         )
+        flow, bare = Tally(), Tally()
+        elapsed = {"flow": 0.0, "bare": 0.0}
         try:
-            deadline = time.monotonic() + 20
+            deadline = time.monotonic() + 30
             while time.monotonic() < deadline:
                 try:
                     socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
                     break
                 except OSError:
                     time.sleep(0.1)
-            tally = Tally()
-            started = time.monotonic()
-            until = started + args.seconds
-            threads = [
-                threading.Thread(target=play, args=(port, survey_path, item_ids, until, tally, i))
-                for i in range(args.clients)
-            ]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-            elapsed = time.monotonic() - started
+            warm = Tally()  # every worker renders each page once before anything is timed
+            run_phase(port, survey_path, item_ids, 2, args.workers * 2, warm, bare=False)
+            for _round in range(args.rounds):  # interleaved: both see the same machine
+                elapsed["flow"] += run_phase(
+                    port, survey_path, item_ids, args.seconds, args.clients, flow, bare=False
+                )
+                elapsed["bare"] += run_phase(
+                    port,
+                    f"/bench/bare-insert/{assessment_id}",
+                    item_ids,
+                    args.seconds,
+                    args.clients,
+                    bare,
+                    bare=True,
+                )
         finally:
             server.terminate()
             server.wait(timeout=20)
         stored = stored_responses(env, assessment_id)
+        expected = warm.submitted + flow.submitted + bare.bare
 
+    database = "PostgreSQL" if args.database_url else "SQLite"
     print(
-        f"submissions through gunicorn: {args.workers} workers, {args.clients} clients, "
-        f"{elapsed:.1f} s"
+        f"{database}, gunicorn {args.workers} workers, {args.clients} clients, "
+        f"{args.rounds} × {args.seconds:.0f} s of each, interleaved"
+    )
+    print("per request (whole respondent flow, CSRF on)")
+    for step in (*STEPS, "thank-you page"):
+        print(describe(step, flow.latencies_ms[step]))
+    four = [ms for step in STEPS for ms in flow.latencies_ms[step]]
+    print(describe("all four requests", four))
+    print(describe("bare insert (POST)", bare.latencies_ms["bare insert (POST)"]))
+    ratio = statistics.median(four) / statistics.median(bare.latencies_ms["bare insert (POST)"])
+    print(f"  respondent's median per request / bare insert's: {ratio:.2f}× (target ≤ 1.5×)")
+    send = statistics.median(flow.latencies_ms[STEPS[3]])
+    print(
+        f"  sending alone / bare insert: "
+        f"{send / statistics.median(bare.latencies_ms['bare insert (POST)']):.2f}×"
     )
     print(
-        f"  completed respondent flows  {tally.submitted}  "
-        f"({tally.submitted / elapsed:.1f} submissions/s; target ≥ 50)"
+        f"  submissions/s: respondents {flow.submitted / elapsed['flow']:.1f} "
+        f"(whole flows), bare inserts {bare.bare / elapsed['bare']:.1f}"
     )
-    if tally.latencies_ms:
-        latencies = sorted(tally.latencies_ms)
-        print(
-            f"  flow latency               median {statistics.median(latencies):.0f} ms, "
-            f"p95 {latencies[int(len(latencies) * 0.95) - 1]:.0f} ms"
-        )
-    print(f"  errors                      {tally.errors} (target 0)")
-    print(f"  stored responses            {stored}; lost {tally.submitted - stored} (target 0)")
+    print(f"  errors {flow.errors + bare.errors} (target 0)")
+    print(f"  stored responses {stored}; lost {expected - stored} (target 0)")
 
 
 if __name__ == "__main__":

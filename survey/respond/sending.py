@@ -17,7 +17,7 @@ from scoring import Bank, Side
 from survey.models import Assessment
 from survey.respond import bp, limits
 from survey.respond.cookies import draft_key, mark_sent, sent_marker
-from survey.respond.forms import BACK, SAVE, SEND, read_post
+from survey.respond.forms import BACK, SAVE, SEND, SurveyPost, read_post
 from survey.respond.helpers import (
     FULL_STATUS,
     Page,
@@ -34,7 +34,14 @@ from survey.respond.pages import PageState, render_last, render_step, step_of, s
 from survey.services import invitations
 from survey.services.banks import bank_of
 from survey.services.comments import COMMENT_MAX, CommentTooLong, check_comment
-from survey.services.drafts import SavedDraft, SurveyClosed, draft_answers, find_draft, submit
+from survey.services.drafts import (
+    SavedDraft,
+    SurveyClosed,
+    draft_answers,
+    draft_comment,
+    find_draft,
+    submit,
+)
 from survey.services.ledgers import SideFull
 
 
@@ -43,6 +50,8 @@ def send(token: str) -> Page:
     assessment, side = survey_or_404(token)
     bank = bank_of(assessment)
     post = read_post(bank, request.form)
+    if post.action == SEND and (sent := _send_at_once(assessment, side, token, bank, post)):
+        return sent
     try:
         saved = save_post(assessment, side, bank, post)
     except SurveyClosed:
@@ -58,6 +67,42 @@ def send(token: str) -> Page:
         # A fresh draft (the saved one was lost) sends nothing yet: the next "Send" does.
         return go("respond.page", token, saved, step=last)
     return _send(assessment, side, token, bank, saved)
+
+
+def _send_at_once(
+    assessment: Assessment, side: Side, token: str, bank: Bank, post: SurveyPost
+) -> Page | None:
+    """Send the draft's answers with this page's in one write, when nothing stands in the way.
+
+    Saving the page's answers first, as every other case does, would be a write of its
+    own. When anything is unusual — no draft, an answer missing, the comment too long,
+    the limit reached, the survey closed or full, the draft gone — this returns ``None``
+    and the answers are saved and handled as before (``_send``), pages and all.
+    """
+    key = draft_key()
+    draft = find_draft(assessment, side, key)
+    if draft is None:
+        return None
+    answers = {**draft_answers(bank, draft), **post.given}
+    comment = draft_comment(draft) if post.comment is None else post.comment
+    if any(item.id not in answers for item in bank.items):
+        return None
+    try:
+        comment = check_comment(comment)
+    except CommentTooLong:
+        return None
+    counts = not needs_code(assessment)
+    if counts and not limits.test(limits.NEW_RESPONSE, token):
+        return None
+    try:
+        submission = submit(assessment, side, key, answers, bank, comment)
+    except (SurveyClosed, SideFull, invitations.CodeUsed):
+        return None
+    if submission is None:
+        return None
+    if counts:
+        limits.hit(limits.NEW_RESPONSE, token)
+    return mark_sent(redirect(url_for("respond.thanks", token=token), code=303), token, submission)
 
 
 def _send(assessment: Assessment, side: Side, token: str, bank: Bank, saved: SavedDraft) -> Page:

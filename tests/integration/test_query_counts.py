@@ -7,11 +7,12 @@ from contextlib import contextmanager
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 
 from scoring import Side
 from survey.extensions import db
-from survey.models import User
+from survey.models import Response, User
+from survey.respond.forms import SEND
 from survey.services.banks import bank_of
 from survey.services.responses import store_responses
 from survey.services.results import clear_caches
@@ -79,3 +80,22 @@ def test_the_organisation_page_reads_all_its_waves_at_once(app: Flask) -> None:
             )
     path = f"/workspace/organisations/{organisation.id}"
     assert cold_count(client, path) <= LIMIT
+
+
+def test_sending_the_answers_is_one_short_write(app: Flask) -> None:
+    """The respondent's last request stores the response with the page's answers in one
+    write transaction, without saving them into the draft first."""
+    assessment = create_assessment(threshold=3)
+    token = assessment.sales_token
+    client = app.test_client()
+    started = client.post(f"/s/{token}/start")
+    assert started.status_code == 303
+    answers = {item_id: "4" for item_id in uniform_answers(4)}
+    with statements() as seen:
+        sent = client.post(f"/s/{token}/questions", data={**answers, "action": SEND})
+    assert sent.status_code == 303 and "/thanks" in sent.headers["Location"]
+    writes = [statement for statement in seen if statement.startswith("BEGIN IMMEDIATE")]
+    assert len(writes) <= 1  # SQLite; PostgreSQL has no BEGIN IMMEDIATE
+    assert len(seen) <= 12, seen
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 1

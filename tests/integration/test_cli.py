@@ -373,7 +373,9 @@ def test_demo_is_reproducible(runner: FlaskCliRunner) -> None:
         )
 
     assert answers(first) == answers(second)
-    assert len(answers(first)) == 2 * (8 + 24 + 2) * len(ITEM_IDS)
+    # every respondent answers every item and every funnel stage (or "don't know")
+    stages = yaml.safe_load(FIXTURE_BANK.read_text(encoding="utf-8"))["funnel"]["stages"]
+    assert len(answers(first)) == 2 * (8 + 24 + 2) * (len(ITEM_IDS) + len(stages))
 
 
 def test_demo_if_empty_creates_one_demo(runner: FlaskCliRunner) -> None:

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from scoring import AssessmentResult, LocalText, RelationshipType, Side
 from survey.extensions import db
-from survey.models import Assessment, Organisation, User, WaveSummary
+from survey.models import Assessment, Organisation, SideLedger, User, WaveSummary
 from survey.services import ledgers
 from survey.services.banks import bank_of
 from survey.services.results import (
@@ -157,11 +158,28 @@ def _owned_organisations(owner: User) -> list[Organisation]:
 
 def _placements(assessments: Sequence[Assessment]) -> dict[int, Placement]:
     ids = [assessment.id for assessment in assessments]
-    summaries = {
+    # Plain rows, not ORM objects: a portfolio reads hundreds of each, and building
+    # mapped objects cost more than the queries.
+    summaries: dict[int, Any] = {
         row.assessment_id: row
-        for row in db.session.scalars(select(WaveSummary).where(WaveSummary.assessment_id.in_(ids)))
+        for row in db.session.execute(
+            select(
+                WaveSummary.assessment_id,
+                WaveSummary.rules,
+                WaveSummary.placed,
+                WaveSummary.score,
+                WaveSummary.type_id,
+            ).where(WaveSummary.assessment_id.in_(ids))
+        )
     }
-    rows = ledgers.ledger_rows(ids)
+    released = {
+        (assessment_id, side): counted
+        for assessment_id, side, counted in db.session.execute(
+            select(SideLedger.assessment_id, SideLedger.side, SideLedger.released_counted).where(
+                SideLedger.assessment_id.in_(ids)
+            )
+        )
+    }
     placements: dict[int, Placement] = {}
     stale = [
         a
@@ -175,8 +193,7 @@ def _placements(assessments: Sequence[Assessment]) -> dict[int, Placement]:
         summary = summaries[assessment.id]
         needed = []
         for side in Side:
-            row = rows.get((assessment.id, side))
-            counted = row.released_counted if row is not None else 0
+            counted = released.get((assessment.id, side.value), 0)
             if counted < assessment.threshold:
                 needed.append((side.value, assessment.threshold - counted))
         kind = bank_of(assessment).type(summary.type_id) if summary.type_id is not None else None

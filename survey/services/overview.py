@@ -150,7 +150,16 @@ def _owned_organisations(owner: User) -> list[Organisation]:
         db.session.scalars(
             select(Organisation)
             .where(Organisation.owner_id == owner.id)
-            .options(selectinload(Organisation.assessments))
+            .options(
+                # Only what the lists show and place by: no tokens, no advisor context.
+                selectinload(Organisation.assessments).load_only(
+                    Assessment.name,
+                    Assessment.created_on,
+                    Assessment.is_open,
+                    Assessment.threshold,
+                    Assessment.bank_digest,
+                )
+            )
             .order_by(func.lower(Organisation.name), Organisation.id)
         )
     )

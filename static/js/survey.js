@@ -1,6 +1,7 @@
 // Survey pages: keep the "n of N statements answered" count and bar up to date, clear the
-// "missing" mark of a statement once it is answered, save answers in the background,
-// count the characters of the open answer, and move focus to an error summary.
+// "missing" mark of a statement (or a funnel stage) once it is answered, save answers in
+// the background, count the characters of the open answer, and move focus to an error
+// summary.
 // Every page works fully without this script: its buttons post the same form.
 (function () {
   "use strict";
@@ -165,7 +166,7 @@
       return;
     }
     updateProgress();
-    clearMissing(target.closest("fieldset.item"));
+    clearMissing(target.closest("fieldset.item, fieldset.stage"));
     saveSoon();
   });
 

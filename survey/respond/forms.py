@@ -1,7 +1,8 @@
 """What the survey pages post, read into plain data; and the start page's form.
 
 A page of statements posts one radio group per statement, named by the item id,
-with ``1``–``5`` or ``na``. Every page also carries hidden copies of the answers
+with ``1``–``5`` or ``na``; the funnel page one per stage, named ``funnel:<stage id>``,
+with an owner's code ``1``–``4`` or ``na``. Every page also carries hidden copies of the answers
 saved on the other pages (``saved-<item id>``) and of the open answer
 (``saved-open-answer``): they are read only when the browser's draft is gone, so
 that a lost cookie loses nothing. CSRF is checked for every POST by ``CSRFProtect``.
@@ -19,7 +20,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import StringField
 from wtforms.validators import Length, Optional
 
-from scoring import Bank
+from scoring import Bank, Owner
 from survey.services.drafts import clean_answers
 from survey.services.responses import DONT_KNOW
 
@@ -31,6 +32,14 @@ ANSWER_LABELS = {
     "4": _l("Agree"),
     "5": _l("Strongly agree"),
     DONT_KNOW: _l("Don't know"),
+}
+#: Who may lead a stage of the buyer's journey, by the code stored for it
+#: (``scoring.Owner``), in the order they are shown; "Don't know" comes apart, last.
+OWNER_LABELS = {
+    str(Owner.MARKETING.value): _l("Marketing"),
+    str(Owner.SALES.value): _l("Sales"),
+    str(Owner.BOTH.value): _l("Both together"),
+    str(Owner.NOBODY.value): _l("Nobody"),
 }
 #: The text box of the open question.
 OPEN_ANSWER = "open-answer"

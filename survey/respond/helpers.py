@@ -13,7 +13,15 @@ from survey.models import Assessment, Draft
 from survey.respond import limits
 from survey.respond.cookies import draft_key, mark_sent, sent_before, set_draft_cookie
 from survey.respond.forms import StartForm, SurveyPost
-from survey.respond.pages import PageState, Step, render_last, render_step, steps_of, survey_context
+from survey.respond.pages import (
+    PageState,
+    Step,
+    render_funnel,
+    render_last,
+    render_step,
+    steps_of,
+    survey_context,
+)
 from survey.services.assessments import find_by_survey_token
 from survey.services.banks import bank_of
 from survey.services.drafts import CODES, SavedDraft, find_draft, may_start_afresh, save_draft
@@ -105,6 +113,8 @@ def draft_or_page(assessment: Assessment, side: Side, token: str) -> Draft | Pag
 def show(bank: Bank, side: Side, context: dict[str, Any], step: Step, state: PageState) -> str:
     if step.is_last:
         return render_last(bank, side, context, state)
+    if step.funnel:
+        return render_funnel(bank, side, context, step, state)
     return render_step(bank, side, context, step, state)
 
 

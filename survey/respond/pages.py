@@ -1,7 +1,10 @@
-"""The questionnaire in pages: one page per dimension, then a last page to send.
+"""The questionnaire in pages: one page per dimension, the buying funnel, a last page to send.
 
 A dimension with more than :data:`MOST_PER_PAGE` statements is split into even
-parts. Statements are numbered across the whole questionnaire, in bank order.
+parts. Statements are numbered across the whole questionnaire, in bank order. When
+the bank has a funnel, one page before the last asks who leads each of its stages
+(its questions are ``funnel:<stage id>``); a page needs every question answered,
+"Don't know" included, before Next, whether it holds statements or stages.
 This module turns a bank, a side and a draft's answers into what the page
 templates show; the views in ``routes.py`` decide which page to show.
 """
@@ -19,15 +22,18 @@ from flask_babel import ngettext
 from markupsafe import Markup
 
 from scoring import Bank, Side
+from scoring.model import FUNNEL_PREFIX, funnel_question
 from survey.i18n import current_locale
 from survey.models import Assessment
-from survey.respond.forms import ANSWER_LABELS, CARRY_PREFIX, OPEN_ANSWER
+from survey.respond.forms import ANSWER_LABELS, CARRY_PREFIX, OPEN_ANSWER, OWNER_LABELS
 from survey.services.comments import COMMENT_MAX
 from survey.services.drafts import (
     DRAFT_DAYS,
     SENT_DAYS,
     answers_needed_to_count,
     estimated_minutes,
+    funnel_keys,
+    statements_answered,
 )
 from survey.services.organisations import IDENTIFIABLE_BELOW
 from survey.services.responses import DONT_KNOW
@@ -38,13 +44,15 @@ MOST_PER_PAGE = 6
 
 @dataclass(frozen=True)
 class Step:
-    """One page: the statements of (part of) a dimension, or none on the last page."""
+    """One page: the statements of (part of) a dimension, the funnel's stages (``funnel``,
+    whose ``item_ids`` are the stages' question ids), or nothing on the last page."""
 
     number: int
     dimension_id: str | None
     item_ids: tuple[str, ...]
     part: int = 1
     parts: int = 1
+    funnel: bool = False
 
     @property
     def is_last(self) -> bool:
@@ -56,6 +64,19 @@ class Question:
     number: int
     item_id: str
     text: str
+    value: str | None
+    missing: bool
+    focus: bool
+
+
+@dataclass(frozen=True)
+class StageQuestion:
+    """One stage of the buyer's journey on the funnel page: who leads it?"""
+
+    key: str
+    stage_id: str
+    name: str
+    description: str
     value: str | None
     missing: bool
     focus: bool
@@ -91,6 +112,9 @@ def steps_of(bank: Bank) -> tuple[Step, ...]:
         chunks = _split([item.id for item in bank.items_in(dimension.id)])
         for part, chunk in enumerate(chunks, start=1):
             steps.append(Step(len(steps) + 1, dimension.id, chunk, part, len(chunks)))
+    stages = funnel_keys(bank)
+    if stages:
+        steps.append(Step(len(steps) + 1, None, tuple(stages), funnel=True))
     steps.append(Step(len(steps) + 1, None, ()))
     return tuple(steps)
 
@@ -123,6 +147,7 @@ def survey_context(assessment: Assessment, side: Side, token: str, bank: Bank) -
         "threshold": assessment.threshold,
         "identifiable": assessment.threshold < IDENTIFIABLE_BELOW,
         "total": len(bank.items),
+        "stages": len(funnel_keys(bank)),
         "needed": answers_needed_to_count(bank),
         "pages": len(steps_of(bank)),
         "has_open_question": bank.open_question is not None,
@@ -132,10 +157,22 @@ def survey_context(assessment: Assessment, side: Side, token: str, bank: Bank) -
     }
 
 
+def funnel_title() -> str:
+    return _("Who leads each stage of a customer's journey?")
+
+
 def _step_title(bank: Bank, step: Step, locale: str) -> str:
+    if step.funnel:
+        return funnel_title()
     if step.dimension_id is None:
         return ""
     return bank.dimension(step.dimension_id).title.get(locale)
+
+
+def _anchor(key: str) -> str:
+    """The id of a question's fieldset: ``item-<item id>`` or ``stage-<stage id>``."""
+    stage = key.removeprefix(FUNNEL_PREFIX)
+    return f"stage-{stage}" if stage != key else f"item-{key}"
 
 
 def _missing_links(
@@ -143,24 +180,40 @@ def _missing_links(
 ) -> list[MissingLink]:
     """This page's statements one by one; every other page once, with how many it lacks."""
     numbers, locale = numbers_of(bank), current_locale()
+    stages = {stage.id: stage for stage in bank.funnel.stages} if bank.funnel else {}
     links = [
-        MissingLink(f"#item-{item_id}", _("Statement %(number)d", number=numbers[item_id]))
-        for item_id in missing
-        if item_id in shown.item_ids
+        MissingLink(
+            f"#{_anchor(key)}",
+            stages[key.removeprefix(FUNNEL_PREFIX)].name.get(locale)
+            if shown.funnel
+            else _("Statement %(number)d", number=numbers[key]),
+        )
+        for key in missing
+        if key in shown.item_ids
     ]
     for step in steps:
-        lacking = [item_id for item_id in missing if item_id in step.item_ids]
+        lacking = [key for key in missing if key in step.item_ids]
         if step == shown or not lacking:
             continue
         page = url_for("respond.page", token=token, step=step.number)
-        label = ngettext(
-            "%(num)d statement on page %(step)d, “%(title)s”",
-            "%(num)d statements on page %(step)d, “%(title)s”",
-            len(lacking),
-            step=step.number,
-            title=_step_title(bank, step, locale),
-        )
-        links.append(MissingLink(f"{page}#item-{lacking[0]}", label))
+        title = _step_title(bank, step, locale)
+        if step.funnel:
+            label = ngettext(
+                "%(num)d stage on page %(step)d, “%(title)s”",
+                "%(num)d stages on page %(step)d, “%(title)s”",
+                len(lacking),
+                step=step.number,
+                title=title,
+            )
+        else:
+            label = ngettext(
+                "%(num)d statement on page %(step)d, “%(title)s”",
+                "%(num)d statements on page %(step)d, “%(title)s”",
+                len(lacking),
+                step=step.number,
+                title=title,
+            )
+        links.append(MissingLink(f"{page}#{_anchor(lacking[0])}", label))
     return links
 
 
@@ -182,18 +235,20 @@ class PageState:
 
 
 def _common(
-    context: dict[str, Any], steps: Sequence[Step], step: Step, state: PageState
+    bank: Bank, context: dict[str, Any], steps: Sequence[Step], step: Step, state: PageState
 ) -> dict[str, Any]:
     skip = set(step.item_ids)
     carried = _carried(state.answers, skip)
     if state.comment and not step.is_last:
         carried.append((CARRY_PREFIX + OPEN_ANSWER, state.comment))
+    elsewhere = {key: value for key, value in state.answers.items() if key not in skip}
     return {
         **context,
         "step": step,
         "steps": len(steps),
-        "answered": len(state.answers),
-        "answered_elsewhere": sum(1 for item_id in state.answers if item_id not in skip),
+        # The progress counts statements: the funnel's stages are not among them.
+        "answered": statements_answered(bank, state.answers),
+        "answered_elsewhere": statements_answered(bank, elsewhere),
         "carried": carried,
         "recovered": state.recovered,
         "welcome_back": state.welcome_back,
@@ -221,7 +276,7 @@ def render_step(
     dimension = bank.dimension(step.dimension_id)
     return render_template(
         "respond/questions.html",
-        **_common(context, steps, step, state),
+        **_common(bank, context, steps, step, state),
         title=dimension.title.get(locale),
         description=dimension.description.get(locale),
         questions=questions,
@@ -242,10 +297,14 @@ def render_last(bank: Bank, side: Side, context: dict[str, Any], state: PageStat
     first_gap = step_of(steps, unanswered[0]) if unanswered else None
     first_unsure = step_of(steps, dont_know[0]) if dont_know else None
     question = bank.open_question
+    stages_open = [key for key in funnel_keys(bank) if key not in state.answers]
     return render_template(
         "respond/send.html",
-        **_common(context, steps, steps[-1], state),
+        **_common(bank, context, steps, steps[-1], state),
         unanswered=unanswered,
+        stages_open=stages_open,
+        first_stage_open=_anchor(stages_open[0]) if stages_open else None,
+        funnel_step=next((step for step in steps if step.funnel), None),
         first_gap=(first_gap, unanswered[0]) if first_gap else None,
         first_unsure=(first_unsure, dont_know[0]) if first_unsure else None,
         rated=len(state.answers) - len(dont_know),
@@ -254,4 +313,37 @@ def render_last(bank: Bank, side: Side, context: dict[str, Any], state: PageStat
         comment_error=state.comment_error,
         comment_max=COMMENT_MAX,
         open_answer=OPEN_ANSWER,
+    )
+
+
+def render_funnel(
+    bank: Bank, side: Side, context: dict[str, Any], step: Step, state: PageState
+) -> str:
+    """The funnel page: who leads each stage today, with saved choices and missing ones marked."""
+    assert bank.funnel is not None
+    steps, locale = steps_of(bank), current_locale()
+    missing_here = [key for key in state.missing if key in step.item_ids]
+    questions = [
+        StageQuestion(
+            key=funnel_question(stage.id),
+            stage_id=stage.id,
+            name=stage.name.get(locale),
+            description=stage.description.get(locale),
+            value=state.answers.get(funnel_question(stage.id)),
+            missing=funnel_question(stage.id) in missing_here,
+            focus=funnel_question(stage.id) == state.focus and not missing_here,
+        )
+        for stage in bank.funnel.stages
+    ]
+    return render_template(
+        "respond/funnel.html",
+        **_common(bank, context, steps, step, state),
+        title=funnel_title(),
+        question=bank.funnel.question_for(side).get(locale),
+        questions=questions,
+        missing=_missing_links(bank, context["token"], steps, step, state.missing),
+        dont_know=DONT_KNOW,
+        # Our own translated texts, resolved once per page (see render_step).
+        owners=[(value, Markup(str(label))) for value, label in OWNER_LABELS.items()],
+        dont_know_label=Markup(str(ANSWER_LABELS[DONT_KNOW])),
     )

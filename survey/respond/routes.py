@@ -1,4 +1,4 @@
-"""Taking the survey through a team's link, one page per dimension.
+"""Taking the survey through a team's link, one page per dimension and one for the funnel.
 
 ``GET  /s/<token>``                  the start page (a browser with a draft goes on where it left)
 ``POST /s/<token>/start``            makes the draft and its cookie, then goes to the first page
@@ -53,7 +53,7 @@ from survey.respond.helpers import (
     survey_or_404,
     with_cookie,
 )
-from survey.respond.pages import PageState, render_step, resume_point, steps_of
+from survey.respond.pages import PageState, resume_point, steps_of
 from survey.respond.sending import send
 from survey.services import invitations
 from survey.services.banks import bank_of
@@ -195,7 +195,7 @@ def answer_page(token: str, step: int) -> Page:
     missing = [item_id for item_id in shown.item_ids if item_id not in saved.answers]
     if missing:
         state = PageState(saved.answers, saved.comment, missing=missing, recovered=saved.created)
-        page = render_step(bank, side, context_of(assessment, side, token), shown, state)
+        page = show(bank, side, context_of(assessment, side, token), shown, state)
         return with_cookie(page, token, saved)
     return go("respond.page", token, saved, step=step + 1)
 

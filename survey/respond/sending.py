@@ -40,6 +40,7 @@ from survey.services.drafts import (
     draft_answers,
     draft_comment,
     find_draft,
+    statements_answered,
     submit,
 )
 from survey.services.ledgers import SideFull
@@ -146,9 +147,10 @@ def saved(token: str) -> Page:
     draft = find_draft(assessment, side, draft_key())
     if draft is None:
         return redirect(url_for("respond.start", token=token))
+    bank = bank_of(assessment)
     return render_template(
         "respond/saved.html",
-        answered=len(draft_answers(bank_of(assessment), draft)),
+        answered=statements_answered(bank, draft_answers(bank, draft)),
         recovered=bool(request.args.get("recovered")),
         **context_of(assessment, side, token),
     )

@@ -33,9 +33,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import delete, select
 
-from scoring import Bank, OwnView, Side, own_view
+from scoring import Bank, Owner, OwnView, Side, own_view
 from scoring import Response as ScoringResponse
-from scoring.model import HIGHEST_ANSWER, LOWEST_ANSWER
+from scoring.model import FUNNEL_PREFIX, HIGHEST_ANSWER, LOWEST_ANSWER, funnel_question
 from scoring.rules import COUNTED_SHARE
 from survey.extensions import db
 from survey.models import Assessment, Draft, today
@@ -52,13 +52,20 @@ KEY_BYTES = 32
 DRAFT_DAYS = 30
 #: How long a browser remembers that it sent its answers to a link.
 SENT_DAYS = 30
-#: A rough reading-and-choosing time per statement, for the start page.
+#: A rough reading-and-choosing time per statement, for the start page: a statement of
+#: about twenty words read at a steady pace, then one of five answers chosen.
 SECONDS_PER_ITEM = 15
+#: The same for a stage of the buyer's journey: a name and a short line, then who leads
+#: it. Quicker than a statement: the five choices are the same for every stage.
+SECONDS_PER_STAGE = 8
 #: What a form may send for one item: the scale, then "don't know".
 ANSWER_VALUES: tuple[str, ...] = (
     *(str(value) for value in range(LOWEST_ANSWER, HIGHEST_ANSWER + 1)),
     DONT_KNOW,
 )
+#: What a form may send for one funnel stage: an owner's code (``scoring.Owner``), then
+#: "don't know".
+STAGE_VALUES: tuple[str, ...] = (*(str(owner.value) for owner in Owner), DONT_KNOW)
 
 
 #: The invitation mode of waves whose respondents need a single-use code.
@@ -76,6 +83,7 @@ class SavedDraft:
     #: The key for the cookie: the one sent, or a new one when a draft was created.
     key: str
     created: bool
+    #: How many statements have an answer (funnel stages are not counted).
     answered: int
     #: Every answer the draft holds now, and its answer to the open question.
     answers: Mapping[str, str] = field(default_factory=dict)
@@ -98,9 +106,16 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def funnel_keys(bank: Bank) -> list[str]:
+    """The answer keys of the bank's funnel stages (``funnel:<stage id>``), in funnel order."""
+    return [funnel_question(stage.id) for stage in bank.funnel.stages] if bank.funnel else []
+
+
 def estimated_minutes(bank: Bank) -> int:
-    """How long the questionnaire takes, in whole minutes (at least one)."""
-    return max(1, round(len(bank.items) * SECONDS_PER_ITEM / 60))
+    """How long the questionnaire takes, in whole minutes (at least one): the statements
+    and the funnel's stages."""
+    seconds = len(bank.items) * SECONDS_PER_ITEM + len(funnel_keys(bank)) * SECONDS_PER_STAGE
+    return max(1, round(seconds / 60))
 
 
 def answers_needed_to_count(bank: Bank) -> int:
@@ -109,11 +124,33 @@ def answers_needed_to_count(bank: Bank) -> int:
 
 
 def clean_answers(bank: Bank, raw: Mapping[str, object]) -> dict[str, str]:
-    """Only the bank's items, each with a known choice, in bank order."""
-    return {
+    """Only the bank's items, then its funnel stages, each with a known choice, in bank order."""
+    answers = {
         item.id: value
         for item in bank.items
         if isinstance(value := raw.get(item.id), str) and value in ANSWER_VALUES
+    }
+    for key in funnel_keys(bank):
+        value = raw.get(key)
+        if isinstance(value, str) and value in STAGE_VALUES:
+            answers[key] = value
+    return answers
+
+
+def statements_answered(bank: Bank, answers: Mapping[str, str]) -> int:
+    """How many of the bank's statements ``answers`` holds (funnel stages are not statements)."""
+    return sum(1 for item in bank.items if item.id in answers)
+
+
+def stage_values(bank: Bank, answers: Mapping[str, str]) -> dict[str, int | None]:
+    """Every funnel stage's stored value: the owner's code, or ``None`` for "don't know".
+
+    A stage without a choice is sent as "don't know": who leads a stage never decides
+    whether a response counts, so a skipped stage does not hold the statements back.
+    """
+    return {
+        key: int(value) if (value := answers.get(key)) not in (None, DONT_KNOW) else None
+        for key in funnel_keys(bank)
     }
 
 
@@ -213,7 +250,11 @@ def start_draft(
         if draft is not None and key:
             # The cookie is set again with this answer: the draft must last as long.
             draft.updated_on = today()
-            answered = sum(1 for name in draft.answers or {} if name != COMMENT_KEY)
+            answered = sum(
+                1
+                for name in draft.answers or {}
+                if name != COMMENT_KEY and not name.startswith(FUNNEL_PREFIX)
+            )
             return SavedDraft(key=key, created=False, answered=answered)
         if not create:
             work.discard()
@@ -248,14 +289,14 @@ def save_draft(
                 return None
             fresh = comments.clean_comment(comment)
             new = _create_draft(assessment, side, given, comment=fresh)
-            return SavedDraft(new, True, len(given), given, fresh)
+            return SavedDraft(new, True, statements_answered(bank, given), given, fresh)
         merged = {**draft_answers(bank, draft), **given}
         kept = draft_comment(draft) if comment is None else comments.clean_comment(comment)
         # A new dict, so the JSON column sees the change.
         draft.answers = _draft_content(merged, kept)
         draft.updated_on = today()
     assert key is not None  # a draft was found by it
-    return SavedDraft(key, False, len(merged), merged, kept)
+    return SavedDraft(key, False, statements_answered(bank, merged), merged, kept)
 
 
 def submit(
@@ -277,9 +318,11 @@ def submit(
     is stored in the same unit of work as a ``Comment`` that nothing links to the
     response (``comments.CommentTooLong`` if it is too long: nothing is stored).
     """
-    values = {item_id: parse_answer(raw) for item_id, raw in clean_answers(bank, answers).items()}
+    given = clean_answers(bank, answers)
+    values = {item.id: parse_answer(given[item.id]) for item in bank.items if item.id in given}
     if len(values) != len(bank.items):
         raise ValueError("every item needs an answer (1–5 or don't know) before submitting")
+    stages = stage_values(bank, given)
     with unit_of_work() as work:
         _require_open(assessment)
         draft = find_draft(assessment, side, key, lock=True)
@@ -292,7 +335,7 @@ def submit(
             # Before the response: if it completes a group, the comment joins that release.
             text = draft_comment(draft) if comment is None else comment
             comments.add_comment(assessment, side, text)
-        counted = store_response(assessment, side, values, bank)
+        counted = store_response(assessment, side, {**values, **stages}, bank)
         db.session.delete(draft)
     return Submission(
         counted=counted,

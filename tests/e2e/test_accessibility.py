@@ -66,6 +66,12 @@ ANONYMOUS = "anonymous"
 PLACED = {Side.MARKETING: 4, Side.SALES: 3}
 #: Waves for the visits that send answers (one each).
 SENDING_WAVES = 6
+#: The survey's pages: nine of statements, the funnel's, then the page that sends.
+SURVEY_PAGES = 11
+FUNNEL_PAGE = SURVEY_PAGES - 1
+#: Who each side says leads the eight funnel stages (owner codes: 1 marketing, 2 sales,
+#: 3 both, 4 nobody): the sides place the handoff apart, so the report marks it.
+FUNNEL = {Side.MARKETING: (1, 1, 1, 1, 2, 2, 2, 4), Side.SALES: (1, 1, 2, 2, 2, 2, 3, 2)}
 CONTEXT = {
     "company_size": "medium",
     "evident_conflicts": True,
@@ -159,12 +165,13 @@ def survey_questions(page: Page, site: Site, link: str | None = None) -> None:
 
 
 def survey_page(step: int, *, errors: bool = False) -> Callable[[Page, Site], None]:
-    """Page ``step`` of the statements, as it first shows, or after Next with none answered."""
+    """Page ``step`` (statements, or the funnel's stages), as it first shows, or after Next
+    with none answered."""
 
     def reach(page: Page, site: Site) -> None:
         survey_questions(page, site)
         page.goto(f"{page.url.split('/questions/')[0]}/questions/{step}")
-        expect(page.locator(".step-count")).to_have_text(f"Step {step} of 10")
+        expect(page.locator(".step-count")).to_have_text(f"Step {step} of {SURVEY_PAGES}")
         if errors:
             page.get_by_role("button", name="Next").click()
             expect(page.locator("#error-summary")).to_be_focused()
@@ -194,7 +201,7 @@ def survey_last_page(value: str | None) -> Callable[[Page, Site], None]:
         survey_questions(page, site)
         if value is not None:
             fill_draft(page, site, value)
-        page.goto(f"{page.url.split('/questions/')[0]}/questions/10")
+        page.goto(f"{page.url.split('/questions/')[0]}/questions/{SURVEY_PAGES}")
         expect(page.get_by_role("heading", name="Before you send")).to_be_visible()
 
     return reach
@@ -231,7 +238,7 @@ def survey_resume(page: Page, site: Site) -> None:
 def send_all(page: Page, site: Site, value: str, link: str | None = None) -> None:
     survey_questions(page, site, link or site.sending_link())
     fill_draft(page, site, value)
-    page.goto(f"{page.url.split('/questions/')[0]}/questions/10")
+    page.goto(f"{page.url.split('/questions/')[0]}/questions/{SURVEY_PAGES}")
     page.get_by_role("button", name="Send my answers").click()
 
 
@@ -282,7 +289,7 @@ def survey_code_used(page: Page, site: Site) -> None:
         on.get_by_role("button", name="Start").click()
         expect(on.locator("fieldset.item").first).to_be_visible()
         fill_draft(on, site, "4")
-        on.goto(f"{on.url.split('/questions/')[0]}/questions/10")
+        on.goto(f"{on.url.split('/questions/')[0]}/questions/{SURVEY_PAGES}")
 
     start_with_code(page)
     browser = page.context.browser
@@ -366,6 +373,8 @@ VISITS = [
         Visit(f"survey page {step} with errors", ANONYMOUS, survey_page(step, errors=True))
         for step in range(1, 10)
     ),
+    Visit("survey funnel page", ANONYMOUS, survey_page(FUNNEL_PAGE)),
+    Visit("survey funnel page with errors", ANONYMOUS, survey_page(FUNNEL_PAGE, errors=True)),
     Visit("survey before sending", ANONYMOUS, survey_last_page("4")),
     Visit("survey before sending, warning", ANONYMOUS, survey_last_page("na")),
     Visit("survey before sending, answer too long", ANONYMOUS, survey_comment_too_long),
@@ -433,8 +442,14 @@ def build_world() -> World:
     create_user("colleague@example.com", PASSWORD)  # an account the admin may disable
     organisation = create_organisation(ORGANISATION, consultant)
     placed = create_assessment(organisation, name="Baseline", context=CONTEXT)
+    funnel = bank_of(placed).funnel
+    assert funnel is not None
     for side, value in PLACED.items():
-        add_responses(placed, side, uniform_answers(value), 5)
+        owners = {
+            f"funnel:{stage.id}": code
+            for stage, code in zip(funnel.stages, FUNNEL[side], strict=True)
+        }
+        add_responses(placed, side, {**uniform_answers(value), **owners}, 5)
     waiting = create_assessment(organisation, name="After 6 months")
     add_responses(waiting, Side.MARKETING, uniform_answers(4), 2)
     add_responses(waiting, Side.SALES, uniform_answers(None), 1)  # left out: too few answers

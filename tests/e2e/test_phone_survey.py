@@ -30,6 +30,8 @@ from survey.models import Comment, Response
 from tests.conftest import create_assessment
 
 PHONE = {"width": 360, "height": 740}
+#: Nine pages of statements, the funnel's page, then the page that sends.
+PAGES = 11
 #: "About three phone screens" per page.
 MOST_SCREENS = 3.0
 COMMENT = "Tell us earlier which leads you will not follow up."
@@ -101,6 +103,14 @@ def statements_on(page: Page) -> list[str]:
     ]
 
 
+def stages_on(page: Page) -> list[str]:
+    """The funnel stages of the page (its radio names are ``funnel:<stage id>``)."""
+    return [
+        (identifier or "").removeprefix("stage-")
+        for identifier in page.locator("fieldset.stage").evaluate_all("sets => sets.map(s => s.id)")
+    ]
+
+
 def focused_name(page: Page) -> str:
     return str(page.evaluate("document.activeElement && document.activeElement.name || ''"))
 
@@ -143,13 +153,22 @@ def test_a_phone_respondent_answers_by_touch(
 
     pages = 0
     answered = 0
+    stages = 0
     saved_once = False
     while True:
         phone.wait_for_load_state()
         if phone.locator("h1", has_text="Before you send").count():
             break
-        pages += 1
         measure(phone, tally)
+        if stages_on(phone):
+            # Who leads each stage: marketing up to brand preference, sales after.
+            for number, stage_id in enumerate(stages_on(phone)):
+                owner = "owner-1" if number < 4 else "owner-2"
+                tap(phone, tally, f"#stage-{stage_id} label.{owner}")
+                stages += 1
+            tap(phone, tally, "button:has-text('Next')", navigates=True)
+            continue
+        pages += 1
         statements = statements_on(phone)
         assert 4 <= len(statements) <= 5
         if pages == 5 and not saved_once:
@@ -180,6 +199,7 @@ def test_a_phone_respondent_answers_by_touch(
     measure(phone, tally)
     assert pages == len(bank.dimensions)
     assert answered == len(bank.items)
+    assert bank.funnel is not None and stages == len(bank.funnel.stages)
     expect(phone.locator("[data-progress-text]")).to_have_text("41 of 41 statements answered")
     tap(phone, tally, "button:has-text('Send my answers')", navigates=True)
     thank_you_shows_the_own_view(phone)
@@ -187,9 +207,9 @@ def test_a_phone_respondent_answers_by_touch(
     phone.reload()
     thank_you_shows_the_own_view(phone)
 
-    steps = pages + 1  # the statements' pages and the page that sends
-    print("\n" + tally.report("touch", answered, steps))
-    assert tally.taps <= answered + steps + 2
+    steps = pages + 2  # the statements' pages, the funnel's and the page that sends
+    print("\n" + tally.report("touch", answered + stages, steps))
+    assert tally.taps <= answered + stages + steps + 2
     assert max(tally.screens) <= MOST_SCREENS
     assert csp_errors == []
     assert stored_responses() == 1
@@ -249,7 +269,7 @@ def test_a_phone_respondent_answers_by_keyboard_alone(
     saved_once = False
     for step in range(1, len(bank.dimensions) + 1):
         page.wait_for_load_state()
-        expect(page.locator(".step-count")).to_have_text(f"Step {step} of 10")
+        expect(page.locator(".step-count")).to_have_text(f"Step {step} of {PAGES}")
         measure(page, tally)
         statements = statements_on(page)
         for number, item_id in enumerate(statements):
@@ -274,6 +294,18 @@ def test_a_phone_respondent_answers_by_keyboard_alone(
         press_and_go(page, tally, "Enter")
 
     page.wait_for_load_state()
+    expect(page.locator(".step-count")).to_have_text(f"Step {PAGES - 1} of {PAGES}")
+    measure(page, tally)
+    for stage_id in stages_on(page):  # one arrow from "Marketing" chooses "Sales"
+        key = f"funnel:{stage_id}"
+        tab_until(page, tally, lambda key=key: focused_name(page) == key)
+        press(page, tally, "ArrowRight")
+        assert page.locator(f"input[name='{key}']:checked").get_attribute("value") == "2"
+        answered += 1
+    tab_until(page, tally, focused_is(page, "button[value=next]"))
+    press_and_go(page, tally, "Enter")
+
+    page.wait_for_load_state()
     expect(page.get_by_role("heading", name="Before you send")).to_be_visible()
     measure(page, tally)
     tab_until(page, tally, focused_is(page, "textarea"))
@@ -290,8 +322,9 @@ def test_a_phone_respondent_answers_by_keyboard_alone(
     tally.keys += 1
     expect(page.get_by_role("heading", name="Your own view")).to_be_visible()
 
-    print("\n" + tally.report("keyboard", answered, len(bank.dimensions) + 1))
-    assert answered == len(bank.items)
+    print("\n" + tally.report("keyboard", answered, PAGES))
+    assert bank.funnel is not None
+    assert answered == len(bank.items) + len(bank.funnel.stages)
     assert max(tally.screens) <= MOST_SCREENS
     assert csp_errors == []
     assert stored_responses() == 1
@@ -312,18 +345,24 @@ def test_the_survey_works_without_javascript(
         page.goto(link)
         page.get_by_role("button", name="Start").click()
         for step in range(1, len(bank.dimensions) + 1):
-            expect(page.locator(".step-count")).to_have_text(f"Step {step} of 10")
+            expect(page.locator(".step-count")).to_have_text(f"Step {step} of {PAGES}")
             statements = statements_on(page)
             if step == 2:
                 page.locator(f"#item-{statements[0]} label.point-4").click()
                 page.get_by_role("button", name="Back").click()  # keeps the answer
-                expect(page.locator(".step-count")).to_have_text("Step 1 of 10")
+                expect(page.locator(".step-count")).to_have_text(f"Step 1 of {PAGES}")
                 page.goto(link)  # and the link again: back where it was left
-                expect(page.locator(".step-count")).to_have_text("Step 2 of 10")
+                expect(page.locator(".step-count")).to_have_text(f"Step 2 of {PAGES}")
                 assert focused_name(page) == statements[1]  # autofocus, no script
             for item_id in statements:
                 page.locator(f"#item-{item_id} label.point-4").click()
             page.get_by_role("button", name="Next").click()
+        expect(page.locator(".step-count")).to_have_text(f"Step {PAGES - 1} of {PAGES}")
+        page.get_by_role("button", name="Next").click()  # no stage chosen: each is asked for
+        expect(page.locator("fieldset.stage.missing")).to_have_count(len(stages_on(page)))
+        for stage_id in stages_on(page):
+            page.locator(f"#stage-{stage_id} label.owner-3").click()
+        page.get_by_role("button", name="Next").click()
         expect(page.get_by_role("heading", name="Before you send")).to_be_visible()
         page.locator("textarea").fill(COMMENT)
         page.get_by_role("button", name="Send my answers").click()

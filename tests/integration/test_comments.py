@@ -258,7 +258,8 @@ def test_the_comment_is_saved_with_the_draft_until_it_is_sent(app: Flask) -> Non
     client.post(f"/s/{token}/start")
     client.post(f"/s/{token}/questions", data={"open-answer": SOON, "action": "save"})
 
-    page = client.get(f"/s/{token}/questions/10").get_data(as_text=True)
+    # The last page: nine of statements and the funnel's come before it.
+    page = client.get(f"/s/{token}/questions/11").get_data(as_text=True)
     assert f">{SOON}</textarea>" in page
     assert stored() == []
     # The other pages carry it, so a lost cookie does not lose it.

@@ -23,8 +23,10 @@ from tests.conftest import TEST_SECRET, create_assessment, create_organisation, 
 
 COOKIE = "survey_draft"
 SENT_COOKIE = "survey_submitted"
-#: One page per dimension, then the page that sends.
-PAGES = 10
+#: One page per dimension, the funnel's page, then the page that sends.
+PAGES = 11
+#: Answers a sent response stores: every statement and every stage of the funnel.
+STORED_ANSWERS = 41 + 8
 
 
 # --- helpers -----------------------------------------------------------------
@@ -140,6 +142,12 @@ def answers_80(bank: Bank) -> dict[str, int | None]:
     return uniform_answers(4, reverse_value=2)
 
 
+def stage_keys(bank: Bank) -> list[str]:
+    """The answer keys of the funnel's stages, in funnel order."""
+    assert bank.funnel is not None
+    return [f"funnel:{stage.id}" for stage in bank.funnel.stages]
+
+
 def items_of_page(bank: Bank, step: int) -> list[str]:
     """The item ids of page ``step`` (one page per dimension in the test bank)."""
     return [item.id for item in bank.items_in(bank.dimensions[step - 1].id)]
@@ -159,9 +167,10 @@ def test_start_page_names_the_team_time_anonymity_and_the_counting_rule(
     assert "This survey is for the marketing staff of Nordwind GmbH." in marketing
     assert "This survey is for the sales staff of Nordwind GmbH." in sales
     assert "sales staff" not in marketing
-    # 41 statements × 15 s = 615 s ≈ 10 minutes
-    assert "It takes about 10 minutes" in marketing
-    assert "They come on 10 short pages, one topic each" in marketing
+    # 41 statements × 15 s + 8 funnel stages × 8 s = 679 s ≈ 11 minutes
+    assert "It takes about 11 minutes" in marketing
+    assert "They come on 11 short pages, one topic each" in marketing
+    assert "One page asks who leads each of the 8 stages of a customer's journey" in marketing
     # Said before anyone starts: two thirds of 41 is 27.3, so 28 rated answers.
     assert "at least 28 of the 41 statements are rated from 1 to 5" in marketing
     assert "At the end you may add a few words of your own." in marketing
@@ -418,6 +427,11 @@ def test_coming_back_with_every_statement_answered_opens_the_page_that_sends(
     token = create_assessment().sales_token
     start(client, token)
     send(client, token, form_values(answers_80(bank)), action="save")
+    # The funnel's stages come before sending: the first one without an answer first.
+    assert QuestionPage(text(client.get(f"/s/{token}/questions"))).autofocus == [
+        "funnel:customer_awareness=1"
+    ]
+    send(client, token, dict.fromkeys(stage_keys(bank), "na"), action="save")
 
     html = text(client.get(f"/s/{token}/questions"))
 
@@ -457,7 +471,8 @@ def test_sending_redirects_to_a_thank_you_page_that_survives_a_reload(
     values = {
         row.item_id: row.value for row in db.session.execute(select(Answer.item_id, Answer.value))
     }
-    assert values == answers
+    # The funnel's stages were not answered: each is stored as "don't know".
+    assert values == {**answers, **dict.fromkeys(stage_keys(bank))}
     assert count(Draft) == 0
     # The draft cookie is expired with the draft.
     cookie = set_cookie(response.headers.getlist("Set-Cookie"))
@@ -560,7 +575,7 @@ def test_fewer_than_two_thirds_rated_is_warned_before_sending_and_may_still_be_s
 
     stored = db.session.scalars(select(Response)).one()
     assert stored.counted is False
-    assert count(Answer) == 41
+    assert count(Answer) == STORED_ANSWERS
     assert "Your answers cannot count toward the results." in page
     assert "You rated 27 of 41 statements" in page
     assert "at least 28 of them are rated from 1 to 5" in page
@@ -601,7 +616,7 @@ def test_posting_the_same_answers_twice_stores_one_response(
     assert "They had already arrived before, so nothing more was stored." in page
     assert '<p class="type-name">Integrated</p>' in page  # the first send's own view stays
     assert count(Response) == 1
-    assert count(Answer) == 41
+    assert count(Answer) == STORED_ANSWERS
 
 
 def test_answers_sent_after_the_draft_cookie_was_lost_are_kept_and_sent_once(
@@ -633,7 +648,7 @@ def test_answers_sent_after_the_draft_cookie_was_lost_are_kept_and_sent_once(
     stored = {
         row.item_id: row.value for row in db.session.execute(select(Answer.item_id, Answer.value))
     }
-    assert stored == answers
+    assert stored == {**answers, **dict.fromkeys(stage_keys(bank))}
     again = send(client, token, values)
     assert again.headers["Location"] == f"/s/{token}/thanks?again=1"
     assert count(Response) == 1

@@ -32,6 +32,8 @@ from survey.respond.forms import SEND
 from survey.services import imports, ledgers
 from survey.services.assessments import response_counts
 from survey.services.banks import bank_of
+from survey.services.import_batches import Batch
+from survey.services.responses import insert_answers, insert_responses
 from survey.services.unit_of_work import unit_of_work
 from tests.conftest import FIXTURE_BANK, ROOT, TEST_SECRET, add_responses, create_assessment
 
@@ -235,15 +237,15 @@ def test_an_import_that_fails_half_way_leaves_nothing(
 
     written: list[int] = []
 
-    def write_then_fail(batch: imports._Batch) -> None:
+    def write_then_fail(batch: Batch) -> None:
         written.append(count(Response))
         if len(written) == 4:
             raise OSError("disk full")
         with unit_of_work():
-            imports.insert_responses(batch.responses)
-            imports.insert_answers(batch.answers)
+            insert_responses(batch.responses)
+            insert_answers(batch.answers)
 
-    monkeypatch.setattr(imports, "_write", write_then_fail)
+    monkeypatch.setattr(imports, "write_batch", write_then_fail)
     with pytest.raises(OSError, match="disk full"):
         imports.import_csv(wave.id, write_file(tmp_path / "answers.csv", items, 600), bank_of(wave))
     assert written[-1] > responses  # batches had been written before the failure

@@ -24,6 +24,7 @@ from flask_babel import gettext
 
 from scoring import AssessmentResult, Interval, Side
 from scoring.rules import FLAG_GAP
+from survey.charts.funnel import funnel_chart
 from survey.charts.svg import (
     BAND_COLOURS,
     INK,
@@ -412,6 +413,7 @@ CHARTS: dict[str, ReportChart] = {
     "placement": placement_chart,
     "dimensions": dimension_chart,
     "gaps": gap_chart,
+    "funnel": funnel_chart,  # survey.charts.funnel
 }
 
 __all__ = ["CHARTS", "ReportChart", "dimension_chart", "gap_chart", "placement_chart"]

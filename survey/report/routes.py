@@ -15,11 +15,12 @@ from werkzeug.utils import secure_filename
 
 from scoring import AssessmentResult, Side
 from scoring.rules import FLAG_GAP
-from survey.charts import CHARTS, Canvas, Size, cached_chart, chart_etag
+from survey.charts import CHARTS, Canvas, ChartUnavailable, Size, cached_chart, chart_etag
 from survey.models import Assessment
 from survey.report import bp
 from survey.report.formatting import helpers, language
 from survey.report.pdf import DEFAULT_PAPER, PAPERS, render_pdf
+from survey.services import funnel as funnel_words
 from survey.services import highlights
 from survey.services.assessments import find_by_report_token
 from survey.services.banks import bank_of
@@ -80,6 +81,9 @@ def _page(
         comparison=comparison_of(assessment, result),
         flag_gap=float(FLAG_GAP),
         comments=published_comments(assessment),
+        funnel_shown=result.funnel is not None and funnel_words.anything_shown(result.funnel),
+        funnel_cells=funnel_words.cells,
+        owner_name=funnel_words.owner_name,
     )
 
 
@@ -113,7 +117,10 @@ def chart(token: str, name: str) -> Response:
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:
-        svg = cached_chart(name, result, fingerprint, canvas)
+        try:
+            svg = cached_chart(name, result, fingerprint, canvas)
+        except ChartUnavailable:
+            abort(404)  # e.g. the funnel map of a wave whose bank has no funnel
         response = Response(svg, mimetype="image/svg+xml")
     response.set_etag(etag)
     response.headers["Cache-Control"] = f"private, max-age={CHART_MAX_AGE}"
@@ -127,10 +134,14 @@ def _print_charts(
     if not result.is_placed:
         return {}
     canvas = Canvas(bank_of(assessment), language(), Size.PRINT)
-    return {
-        f"{url}?size={Size.PRINT.value}": cached_chart(name, result, fingerprint, canvas)
-        for name, url in _chart_urls(assessment).items()
-    }
+    drawn = {}
+    for name, url in _chart_urls(assessment).items():
+        try:
+            svg = cached_chart(name, result, fingerprint, canvas)
+        except ChartUnavailable:
+            continue  # a chart the page does not show (no funnel in the wave's bank)
+        drawn[f"{url}?size={Size.PRINT.value}"] = svg
+    return drawn
 
 
 def pdf_filename(assessment: Assessment) -> str:

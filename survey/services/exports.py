@@ -2,10 +2,12 @@
 (a sheet per table), for the consultant's own analysis.
 
 Only released aggregates leave, exactly what the report shows: the placement and each
-side's own, the advice and next steps, per area the two sides' scores, per question and
-side the number who answered, the "don't know" share, the mean, the standard deviation
-where the report shows it (from twice the threshold), the gap and whether it is marked.
-Never an individual response.
+side's own, the score on the original statements, the advice and next steps, per area
+the two sides' scores, per question and side the number who answered, the "don't know"
+share, the mean, the standard deviation where the report shows it (from twice the
+threshold), the gap and whether it is marked; per stage of the buyer's journey and view
+(each side, both sides) the share naming each owner, the leader, whether the sides
+disagree and where each side places the handoff. Never an individual response.
 
 Every text cell that a spreadsheet could read as a formula — one starting with ``=``,
 ``+``, ``-``, ``@``, a tab or a carriage return — is neutralised: in the CSV with a
@@ -23,9 +25,11 @@ from dataclasses import dataclass
 
 from flask_babel import gettext
 
-from scoring import AssessmentResult, Bank, RankedMove, RelationshipType, Side
+from scoring import AssessmentResult, Bank, FunnelMap, Owner, RankedMove, RelationshipType, Side
+from scoring import StageView as FunnelView
 from survey.models import Assessment
 from survey.services.banks import bank_of
+from survey.services.funnel import owner_name
 from survey.services.results import assessment_result
 
 #: What a spreadsheet may take for the start of a formula (or a DDE command).
@@ -56,6 +60,46 @@ def _side_name(side: Side) -> str:
     return str(gettext("Marketing") if side is Side.MARKETING else gettext("Sales"))
 
 
+def _original_rows(result: AssessmentResult, locale: str) -> list[tuple[Cell, ...]]:
+    """The score on the original statements alone, and each side's."""
+    original = result.original
+    if original is None:
+        return []
+    return [
+        (gettext("Original statements"), original.items),
+        (gettext("Original statements: score (20 to 100)"), _round(original.score, 2)),
+        (
+            gettext("Original statements: type"),
+            original.type.name.get(locale) if original.type is not None else "",
+        ),
+        *[
+            (
+                gettext("%(side)s: score on the original statements", side=_side_name(side)),
+                _round(original.sides[side], 2),
+            )
+            for side in Side
+        ],
+    ]
+
+
+def _handoff_rows(result: AssessmentResult, locale: str) -> list[tuple[Cell, ...]]:
+    """Where each side places the handoff to sales, and whether they place it apart."""
+    if result.funnel is None:
+        return []
+    rows: list[tuple[Cell, ...]] = []
+    for side in Side:
+        end = result.funnel.handoff[side]
+        rows.append(
+            (
+                gettext("%(side)s: handoff to sales at", side=_side_name(side)),
+                end.name.get(locale) if end is not None else "",
+            )
+        )
+    apart = result.funnel.handoff_apart
+    rows.append((gettext("Handoff placed apart"), gettext("yes") if apart else gettext("no")))
+    return rows
+
+
 def _placement(assessment: Assessment, result: AssessmentResult, bank: Bank, locale: str) -> Table:
     def type_name(kind: RelationshipType | None) -> str:
         return kind.name.get(locale) if kind is not None else ""
@@ -83,6 +127,7 @@ def _placement(assessment: Assessment, result: AssessmentResult, bank: Bank, loc
             (gettext("%(side)s: score", side=name), _round(summary.score, 2)),
             (gettext("%(side)s: type", side=name), type_name(summary.type)),
         ]
+    rows += _original_rows(result, locale) + _handoff_rows(result, locale)
     advice = result.advice
     rows += [
         (gettext("Verdict"), advice.verdict.value if advice.verdict is not None else ""),
@@ -172,6 +217,7 @@ def _steps(result: AssessmentResult, locale: str) -> Table:
                 ranked.move.title.get(locale),
                 ranked.move.action.get(locale),
                 _round(ranked.score, 2),
+                gettext("yes") if ranked.handoff else gettext("no"),
             )
             for rank, ranked in enumerate(moves, start=1)
         ]
@@ -184,12 +230,59 @@ def _steps(result: AssessmentResult, locale: str) -> Table:
             gettext("Step"),
             gettext("What it involves"),
             gettext("Combined score of its areas"),
+            gettext("First: the sides place the handoff apart"),
         ),
         tuple(
             listed(gettext("Moving up"), result.moves)
             + listed(gettext("Strengthening"), result.strengthening)
         ),
     )
+
+
+def _view_cells(view: FunnelView, counts: bool) -> list[Cell]:
+    leader: Cell = None  # not shown: too few named someone, or the side is hidden
+    if view.shown:
+        leader = owner_name(view.leader) if view.leader is not None else gettext("Tie")
+    shares: list[Cell] = [
+        round(float(view.shares[owner]), 3) if view.shown else None for owner in Owner
+    ]
+    return [leader, *shares, *([view.answered, view.dont_know] if counts else [])]
+
+
+def _funnel(funnel: FunnelMap, locale: str) -> Table:
+    """Per stage: each view's leader and the share naming each owner (of those who named one)."""
+    header: list[str] = [gettext("Stage id"), gettext("Stage"), gettext("Textbook split")]
+    views = [(_side_name(side), True) for side in Side] + [(gettext("Both sides"), False)]
+    for name, counts in views:
+        header.append(gettext("%(view)s: leader", view=name))
+        header += [
+            gettext("%(view)s: %(owner)s (share)", view=name, owner=owner_name(owner))
+            for owner in Owner
+        ]
+        if counts:
+            header += [
+                gettext("%(view)s: named someone", view=name),
+                gettext("%(view)s: don't know", view=name),
+            ]
+    header += [
+        gettext("Sides disagree"),
+        *[gettext("%(side)s: handoff here", side=_side_name(side)) for side in Side],
+    ]
+    rows = []
+    for stage in funnel.stages:
+        row: list[Cell] = [
+            stage.stage.id,
+            stage.stage.name.get(locale),
+            _side_name(stage.stage.conventional),
+        ]
+        for view, counts in ((stage.marketing, True), (stage.sales, True), (stage.combined, False)):
+            row += _view_cells(view, counts)
+        row.append(gettext("yes") if stage.disagree else gettext("no"))
+        for side in Side:
+            end = funnel.handoff[side]
+            row.append(gettext("yes") if end is not None and end.id == stage.stage.id else "")
+        rows.append(tuple(row))
+    return Table(gettext("Buyer's journey"), tuple(header), tuple(rows))
 
 
 def tables(assessment: Assessment, locale: str) -> list[Table]:
@@ -205,6 +298,8 @@ def tables(assessment: Assessment, locale: str) -> list[Table]:
         ]
     else:
         found.append(_questions(result, bank, locale))
+    if result.funnel is not None:
+        found.append(_funnel(result.funnel, locale))
     return found
 
 

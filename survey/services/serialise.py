@@ -27,12 +27,15 @@ Shape (every key always present)::
                  "gap", "flagged"}],
       "next_steps": "move_up" | "strengthen" | "both" | null,
       "moves": [{"id", "title", "action", "score",
-                 "reasons": [{"item", "marketing", "sales", "gap"}]}],
+                 "reasons": [{"item", "marketing", "sales", "gap"}],
+                 "handoff": false}],           # first: the sides place the handoff apart
       "strengthening": [ same shape as "moves" ],
       "advice": {"verdict": "move_up" | "stay" | "undecided" | null,
                  "current", "next_step", "target",
                  "reasons_to_move": [text], "reasons_to_stay": [text],
-                 "missing_questions": [{"id", "question"}], "context_missing": false}
+                 "missing_questions": [{"id", "question"}], "context_missing": false},
+      "original": {...} | null,              # the original twenty's score, see
+      "funnel": {...} | null                 # survey.services.serialise_instrument
     }
 
 Rounding, the same everywhere: numbers on the 20–100 scale (organisation,
@@ -61,19 +64,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from scoring import AssessmentResult, Bank, Interval, ItemResult, RankedMove, Side, SideSummary
-
-SCORE_DIGITS = 2
-MEAN_DIGITS = 3
-
-SideName = Literal["marketing", "sales"]
-
-
-class _Model(BaseModel):
-    # Every key is always present, extra keys are never accepted, nothing is mutated.
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from survey.services.serialise_base import MEAN_DIGITS, SCORE_DIGITS, SideName
+from survey.services.serialise_base import Model as _Model
+from survey.services.serialise_instrument import Funnel, Original, funnel_model, original_model
 
 
 class Range(_Model):
@@ -147,6 +143,9 @@ class Move(_Model):
     action: str
     score: float | None = Field(description="Combined score of the areas the move addresses")
     reasons: list[Reason]
+    handoff: bool = Field(
+        description="Ranked first because the sides place the funnel's handoff apart"
+    )
 
 
 class MissingQuestion(_Model):
@@ -186,6 +185,8 @@ class Result(_Model):
     moves: list[Move]
     strengthening: list[Move]
     advice: Advice
+    original: Original | None = Field(description="The score on the original statements alone")
+    funnel: Funnel | None = Field(description="Who each side says leads each funnel stage")
 
 
 class WaveCounts(_Model):
@@ -287,6 +288,7 @@ def _move(ranked: RankedMove, locale: str) -> Move:
         action=ranked.move.action.get(locale),
         score=_score(ranked.score),
         reasons=[_reason(reason) for reason in ranked.reasons],
+        handoff=ranked.handoff,
     )
 
 
@@ -342,6 +344,8 @@ def result_model(result: AssessmentResult, bank: Bank, locale: str = "en") -> Re
             ],
             context_missing=advice.context_missing,
         ),
+        original=original_model(result.original),
+        funnel=funnel_model(result.funnel, locale),
     )
 
 

@@ -89,7 +89,13 @@ def test_exports_hold_the_published_aggregates_and_no_response(
     assessment = placed_wave(consultant, "Acme Ltd", "Baseline")
     bank = current_bank()
     book = workbook(owner, assessment)
-    assert book.sheetnames == ["Placement and advice", "Areas", "Questions", "Next steps"]
+    assert book.sheetnames == [
+        "Placement and advice",
+        "Areas",
+        "Questions",
+        "Next steps",
+        "Buyer's journey",
+    ]
     summary = {
         row[0].value: row[1].value for row in book["Placement and advice"].iter_rows(min_row=2)
     }
@@ -123,7 +129,7 @@ def test_a_waiting_wave_exports_no_hidden_side(owner: FlaskClient, consultant: U
     add_responses(assessment, "marketing", uniform_answers(4), count=5)
     add_responses(assessment, "sales", uniform_answers(2), count=4)  # one short of a group
     book = workbook(owner, assessment)
-    assert book.sheetnames == ["Placement and advice", "Questions"]
+    assert book.sheetnames == ["Placement and advice", "Questions", "Buyer's journey"]
     summary = {
         row[0].value: row[1].value for row in book["Placement and advice"].iter_rows(min_row=2)
     }
@@ -132,6 +138,10 @@ def test_a_waiting_wave_exports_no_hidden_side(owner: FlaskClient, consultant: U
     assert summary["Sales: score"] is None
     for row in book["Questions"].iter_rows(min_row=2, values_only=True):
         assert row[8:12] == (None, None, None, None)  # sales: answered, don't know, mean, sd
+    for row in book["Buyer's journey"].iter_rows(min_row=2, values_only=True):
+        # sales' leader, four shares and counts, then both sides': nothing from a hidden side
+        assert row[10:17] == (None,) * 7
+        assert row[17:22] == (None,) * 5
 
 
 def test_only_the_owner_may_export(app: Flask, owner: FlaskClient, consultant: User) -> None:

@@ -18,6 +18,7 @@ from survey import charts
 from survey.bank import load_bank
 from survey.charts import Canvas, Size
 from survey.charts import cache as chart_cache
+from survey.charts.funnel import BOTH_COLOUR, NOBODY_COLOUR, OWNER_COLOURS, TEXT_ON
 from survey.services.results import Fingerprint, clear_caches
 from tests.conftest import FIXTURE_BANK
 
@@ -59,10 +60,27 @@ def fingerprint(groups: int) -> Fingerprint:
     )
 
 
+#: Who each side says leads the funnel's eight stages (1 marketing, 2 sales, 3 both,
+#: 4 nobody): marketing hands over at purchase intention, sales at brand consideration.
+OWNERS = {Side.MARKETING: (1, 1, 1, 3, 2, 2, 2, 4), Side.SALES: (1, 1, 2, 2, 2, 2, 2, 2)}
+
+
+def owners(bank: Bank, side: Side) -> dict[str, int | None]:
+    assert bank.funnel is not None
+    return {
+        f"funnel:{stage.id}": code
+        for stage, code in zip(bank.funnel.stages, OWNERS[side], strict=True)
+    }
+
+
 @pytest.fixture(scope="module")
 def result_70(bank: Bank) -> AssessmentResult:
     # marketing scores 4 everywhere (80), sales 3 (60): organisation 70.0, Aligned
-    return placed(bank, scoring(bank, 4), scoring(bank, 3))
+    return placed(
+        bank,
+        {**scoring(bank, 4), **owners(bank, Side.MARKETING)},
+        {**scoring(bank, 3), **owners(bank, Side.SALES)},
+    )
 
 
 def drawn_with(name: str) -> Callable[[Bank, AssessmentResult], bytes]:
@@ -87,8 +105,8 @@ def test_each_chart_is_deterministic_svg_without_scripts_or_date(
     assert first == second
 
 
-def test_the_catalogue_names_the_three_charts() -> None:
-    assert sorted(charts.CHARTS) == ["dimensions", "gaps", "placement"]
+def test_the_catalogue_names_the_four_charts() -> None:
+    assert sorted(charts.CHARTS) == ["dimensions", "funnel", "gaps", "placement"]
 
 
 def test_placement_chart_names_the_bands_and_marks_the_score(
@@ -152,11 +170,16 @@ def test_gap_chart_shows_the_largest_gaps_first_whichever_side_rates_higher(
 
 def test_bank_text_with_markup_comes_out_escaped(bank: Bank) -> None:
     evil = LocalText.of({"en": "<script>alert(1)</script>"})
+    assert bank.funnel is not None
+    funnel = dataclasses.replace(
+        bank.funnel, stages=tuple(dataclasses.replace(s, name=evil) for s in bank.funnel.stages)
+    )
     hostile = dataclasses.replace(
         bank,
         dimensions=tuple(dataclasses.replace(d, title=evil) for d in bank.dimensions),
         types=tuple(dataclasses.replace(t, name=evil) for t in bank.types),
         items=tuple(dataclasses.replace(i, marketing=evil) for i in bank.items),
+        funnel=funnel,
     )
     result = placed(hostile, scoring(hostile, 4), scoring(hostile, 3))
     for svg in (render(result, Canvas(hostile)) for render in charts.CHARTS.values()):
@@ -312,3 +335,83 @@ def test_importing_the_charts_does_not_import_matplotlib() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert found == "False"
+
+
+# --------------------------------------------------------------------------- the funnel map
+
+
+def texts_of(svg: bytes) -> list[str]:
+    return [text for text in ElementTree.fromstring(svg).itertext() if text.strip()]
+
+
+def test_the_funnel_map_names_each_views_leader_with_its_share(
+    bank: Bank, result_70: AssessmentResult
+) -> None:
+    texts = texts_of(charts.funnel_chart(result_70, Canvas(bank)))
+    # Eight stages, three views each: marketing's, sales', and both sides weighed equally.
+    # Both awareness stages in every view, and marketing's brand consideration:
+    assert texts.count("Marketing 100%") == 3 + 3 + 1
+    # marketing's brand preference, on two lines: the words are too wide for one
+    assert texts.count("Both together") == 1
+    assert texts[texts.index("Both together") + 1] == "100%"
+    assert texts.count("Nobody 100%") == 1  # marketing's advocacy
+    # Purchase intention to loyalty in every view; sales' consideration, preference, advocacy:
+    assert texts.count("Sales 100%") == 3 * 3 + 3
+    # Both sides weighed equally where they disagree: half each, so no leader.
+    assert texts.count("Tie 50%") == 3
+    assert "Sales 50%" not in texts
+    for header in ("Marketing says", "Sales says", "Both sides"):
+        assert header in texts
+
+
+def test_the_funnel_map_marks_disagreements_and_handoffs_not_by_colour_alone(
+    bank: Bank, result_70: AssessmentResult
+) -> None:
+    svg = charts.funnel_chart(result_70, Canvas(bank))
+    texts = texts_of(svg)
+    # The sides name different leaders for brand consideration, brand preference, advocacy.
+    marked = [text for text in texts if text.startswith("≠ ") and "disagree" not in text]
+    assert marked == ["≠ Brand consideration", "≠ Brand preference", "≠ Customer advocacy"]
+    assert "a side's handoff to sales" in texts
+    # Two thick lines, one above each side's handoff cell (purchase intention, consideration).
+    root = ElementTree.fromstring(svg)
+    thick = [
+        element
+        for element in root.iter()
+        if element.tag.endswith("}path") and element.get("stroke-width") == "3.5"
+    ]
+    assert len(thick) == 3  # the legend's sample and the two sides' handoffs
+    fills = {element.get("fill") for element in root.iter()}
+    assert {charts.MARKETING_COLOUR, charts.SALES_COLOUR, BOTH_COLOUR, NOBODY_COLOUR} <= fills
+
+
+def test_funnel_cells_keep_their_text_readable_on_their_colour() -> None:
+    for owner, fill in OWNER_COLOURS.items():
+        ink = "#ffffff" if TEXT_ON[owner] == "white" else TEXT_ON[owner]
+        assert contrast(fill, ink) >= 4.5, owner
+
+
+def test_the_funnel_map_shows_a_dash_for_a_view_with_too_few_answers(bank: Bank) -> None:
+    # Everybody says "don't know" to every stage: nothing is shown, nothing is guessed.
+    result = placed(bank, scoring(bank, 4), scoring(bank, 3))
+    texts = texts_of(charts.funnel_chart(result, Canvas(bank, size=Size.NARROW)))
+    assert texts.count("—") == 8 * 3
+    assert "— too few answers" in texts
+    assert not any(text.endswith("%") for text in texts)
+
+
+def test_no_funnel_map_for_a_bank_without_a_funnel(bank: Bank, result_70: AssessmentResult) -> None:
+    plain = dataclasses.replace(bank, funnel=None)
+    result = placed(plain, scoring(plain, 4), scoring(plain, 3))
+    with pytest.raises(charts.ChartUnavailable):
+        charts.funnel_chart(result, Canvas(plain))
+
+
+def contrast(first: str, second: str) -> float:
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)

@@ -99,4 +99,8 @@ def test_resuming_finds_the_first_statement_without_an_answer() -> None:
     step, item_id = resume_point(steps, answered)
     assert item_id == ids[7]
     assert item_id in step.item_ids
-    assert resume_point(steps, dict.fromkeys(ids, "na")) == (steps[-1], None)
+    # Every statement answered: the funnel's page, at its first stage; then the last page.
+    funnel = [f"funnel:{stage.id}" for stage in bank.funnel.stages] if bank.funnel else []
+    if funnel:
+        assert resume_point(steps, dict.fromkeys(ids, "na")) == (steps[-2], funnel[0])
+    assert resume_point(steps, dict.fromkeys(ids + funnel, "na")) == (steps[-1], None)

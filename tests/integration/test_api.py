@@ -504,6 +504,21 @@ def hidden_item_case() -> Assessment:
     return assessment
 
 
+def funnel_case() -> Assessment:
+    """Placed, threshold 3, and the sides place the funnel's handoff apart: marketing at
+    purchase intention (one of its people doesn't know about advocacy), sales at brand
+    consideration."""
+    funnel = current_bank().funnel
+    assert funnel is not None
+    stages = [f"funnel:{stage.id}" for stage in funnel.stages]
+    assessment = create_assessment(threshold=3)
+    marketing = dict(zip(stages, (1, 1, 1, 1, 2, 2, 2, None), strict=True))
+    sales = dict(zip(stages, (1, 1, 2, 2, 2, 2, 2, 2), strict=True))
+    add_responses(assessment, "marketing", {**uniform_answers(4), **marketing}, count=3)
+    add_responses(assessment, "sales", {**uniform_answers(3), **sales}, count=3)
+    return assessment
+
+
 def test_real_results_match_the_openapi_document(app: Flask, client: FlaskClient) -> None:
     document = openapi(client)
     results = validator_for(document, "Result")
@@ -514,6 +529,7 @@ def test_real_results_match_the_openapi_document(app: Flask, client: FlaskClient
         "waiting": result_of(client, waiting),
         "placed": result_of(client, mixed_case()),
         "placed with a hidden item": result_of(client, hidden_item_case()),
+        "placed with the funnel's handoff apart": result_of(client, funnel_case()),
     }
     assert bodies["waiting"]["status"] == "waiting"
     assert bodies["placed"]["status"] == "placed"
@@ -522,6 +538,11 @@ def test_real_results_match_the_openapi_document(app: Flask, client: FlaskClient
     )
     assert hidden["marketing"]["mean"] is None
     assert hidden["gap"] is None
+    funnel = bodies["placed with the funnel's handoff apart"]["funnel"]
+    assert funnel["handoff_apart"] is True
+    assert funnel["stages"][-1]["marketing"]["shares"] is None  # two named someone: hidden
+    assert bodies["placed"]["original"]["items"] == 20
+    assert bodies["waiting"]["original"]["score"] is None
     for name, body in bodies.items():
         errors = [error.message for error in results.iter_errors(body)]
         assert errors == [], f"{name}: {errors}"

@@ -34,7 +34,9 @@ def template(assessment_id: int) -> None:
     """Print the header row of an import file for assessment ID.
 
     Fill in one row per respondent: the side (marketing or sales), then 1–5 for
-    each item, or leave the cell empty (or write na) for "don't know".
+    each item, or leave the cell empty (or write na) for "don't know". The funnel:<stage>
+    columns at the end are optional (delete them if you have no such answers): who
+    leads that stage, marketing, sales, both or nobody, or empty (or na) for "don't know".
     """
     get_assessment(assessment_id)
     click.echo(template_csv(current_bank()), nl=False)

@@ -2,7 +2,10 @@
 
 The file has a header row ``side,<item id>,<item id>,…`` (any column order) and one
 row per respondent: the side (``marketing`` or ``sales``) and an answer per item,
-``1``–``5``, or empty / ``na`` for "don't know". The whole file is checked before
+``1``–``5``, or empty / ``na`` for "don't know". Columns ``funnel:<stage id>`` are
+optional: who the respondent says leads that stage of the buyer's journey,
+``marketing``, ``sales``, ``both`` or ``nobody``, or empty / ``na`` for "don't know"
+(a file without them stores no answer for the stages). The whole file is checked before
 anything is stored, and every problem is reported at once as
 ``FILE: row N, column NAME: what is wrong``, with rows numbered as a spreadsheet
 shows them (the header is row 1). Storing a checked file is ``survey.services.imports``.
@@ -21,7 +24,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from scoring import Bank, Side
+from scoring import Bank, Owner, Side
+from scoring.model import FUNNEL_PREFIX, funnel_question
 from survey.problems import Problems
 from survey.services.responses import DONT_KNOW as DONT_KNOW_CELL
 from survey.services.responses import parse_answer
@@ -40,13 +44,27 @@ _PLAIN_CELLS: Mapping[str, int | None] = {
 }
 
 
+#: The words of a funnel stage's cell, and the owner code each stands for.
+OWNER_CELLS: Mapping[str, int] = {
+    "marketing": Owner.MARKETING.value,
+    "sales": Owner.SALES.value,
+    "both": Owner.BOTH.value,
+    "nobody": Owner.NOBODY.value,
+}
+
+
 class ImportProblems(Problems):
     """A file that cannot be imported; ``problems`` lists every problem, one line each."""
 
 
+def _stage_columns(bank: Bank) -> list[str]:
+    return [funnel_question(stage.id) for stage in bank.funnel.stages] if bank.funnel else []
+
+
 def template_header(bank: Bank) -> list[str]:
-    """The header row of an import file: the side, then every item id in bank order."""
-    return [SIDE_COLUMN, *(item.id for item in bank.items)]
+    """The header row of an import file: the side, every item id in bank order, then the
+    funnel's stages (``funnel:<stage id>``, optional)."""
+    return [SIDE_COLUMN, *(item.id for item in bank.items), *_stage_columns(bank)]
 
 
 def template_csv(bank: Bank) -> str:
@@ -146,26 +164,35 @@ class _Header:
     labels: tuple[str, ...]
     side: int | None
     items: Mapping[str, int]
+    #: ``funnel:<stage id>`` → its column, for the optional stage columns the file has.
+    stages: Mapping[str, int]
 
 
 def _check_header(cells: Sequence[str], bank: Bank, problem: _ProblemSink) -> _Header:
     names = [cell.strip().lower() for cell in cells]
     labels = tuple(name or f"{index + 1} (no name)" for index, name in enumerate(names))
     item_ids = [item.id for item in bank.items]
+    stage_ids = _stage_columns(bank)
     side: int | None = None
     items: dict[str, int] = {}
+    stages: dict[str, int] = {}
     for index, name in enumerate(names):
         label = labels[index]
         if not name:
             problem(HEADER_ROW, label, "the column has no name; name it or remove it")
-        elif name == SIDE_COLUMN or bank.has_item(name):
-            first = side if name == SIDE_COLUMN else items.get(name)
+        elif name == SIDE_COLUMN or bank.has_item(name) or name in stage_ids:
+            found = stages if name.startswith(FUNNEL_PREFIX) else items
+            first = side if name == SIDE_COLUMN else found.get(name)
             if first is not None:
                 problem(HEADER_ROW, label, f"duplicate column (also column {first + 1})")
             elif name == SIDE_COLUMN:
                 side = index
             else:
-                items[name] = index
+                found[name] = index
+        elif name.startswith(FUNNEL_PREFIX):
+            close = difflib.get_close_matches(name, stage_ids, n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            problem(HEADER_ROW, label, f"unknown column: not a stage of the funnel{hint}")
         else:
             close = difflib.get_close_matches(name, [SIDE_COLUMN, *item_ids], n=1)
             hint = f"; did you mean {close[0]}?" if close else ""
@@ -179,7 +206,32 @@ def _check_header(cells: Sequence[str], bank: Bank, problem: _ProblemSink) -> _H
     for item_id in item_ids:
         if item_id not in items:
             problem(HEADER_ROW, item_id, "missing column: every item of the bank needs one")
-    return _Header(labels=labels, side=side, items=items)
+    return _Header(labels=labels, side=side, items=items, stages=stages)
+
+
+def _stage_answers(
+    number: int, cells: Sequence[str], header: _Header, problem: _ProblemSink
+) -> dict[str, int | None] | None:
+    """The row's funnel stages (owner codes, ``None`` for don't know); ``None`` if one is wrong."""
+    answers: dict[str, int | None] = {}
+    valid = True
+    for key, index in header.stages.items():
+        if index >= len(cells):
+            continue  # reported as a missing cell
+        cell = cells[index].strip().lower()
+        if cell in OWNER_CELLS:
+            answers[key] = OWNER_CELLS[cell]
+        elif cell in ("", DONT_KNOW_CELL):
+            answers[key] = None
+        else:
+            problem(
+                number,
+                key,
+                f"{cells[index].strip()!r} is not who leads the stage: use marketing, sales, "
+                "both or nobody, or leave it empty or write na for don't know",
+            )
+            valid = False
+    return answers if valid else None
 
 
 def _check_row(
@@ -226,9 +278,10 @@ def _check_row(
                 "or leave it empty or write na for don't know",
             )
             valid = False
-    if not valid or side is None:
+    stages = _stage_answers(number, cells, header, problem)
+    if not valid or side is None or stages is None:
         return None
-    return side, answers
+    return side, {**answers, **stages}
 
 
 class Reading:

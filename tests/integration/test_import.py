@@ -15,10 +15,14 @@ from tests.conftest import FIXTURE_BANK, create_assessment
 
 # Read straight from the bank file, so the expectations do not come from the code under test.
 ITEM_IDS: list[str] = [
-    item["id"]
-    for item in yaml.safe_load(FIXTURE_BANK.read_text(encoding="utf-8"))["items"]
+    item["id"] for item in yaml.safe_load(FIXTURE_BANK.read_text(encoding="utf-8"))["items"]
 ]
 HEADER = ["side", *ITEM_IDS]
+#: The funnel's stage columns, optional in a file, listed last in the template.
+STAGE_COLUMNS: list[str] = [
+    f"funnel:{stage['id']}"
+    for stage in yaml.safe_load(FIXTURE_BANK.read_text(encoding="utf-8"))["funnel"]["stages"]
+]
 FIRST, SECOND, LAST = ITEM_IDS[0], ITEM_IDS[1], ITEM_IDS[-1]
 
 
@@ -73,7 +77,7 @@ def test_template_is_the_header_row_in_bank_order(runner: FlaskCliRunner) -> Non
     assessment = create_assessment()
     result = runner.invoke(args=["responses", "template", str(assessment.id)])
     assert result.exit_code == 0, result.output
-    assert result.stdout == ",".join(HEADER) + "\n"
+    assert result.stdout == ",".join([*HEADER, *STAGE_COLUMNS]) + "\n"
 
 
 def test_template_of_an_unknown_assessment_fails(runner: FlaskCliRunner) -> None:

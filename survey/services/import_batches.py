@@ -20,7 +20,7 @@ from scoring import Response as ScoringResponse
 from scoring.release import Contribution, Intake, Ledger, contribution
 from survey.extensions import db
 from survey.models import Assessment, ImportBatch, Response, new_id, today, utcnow
-from survey.services import ledgers
+from survey.services import ledgers, releases
 from survey.services.assessments import get_assessment
 from survey.services.audit import assessment_target
 from survey.services.import_files import ParsedResponse
@@ -303,7 +303,7 @@ def finish(
             raise ImportAbandoned(f"import batch {batch_id} was deleted before it finished")
         for side in Side:
             if taken[side]:
-                before, intake = ledgers.take_in_many(assessment, side, taken[side], bank)
+                before, intake = releases.take_in_many(assessment, side, taken[side], bank)
                 _set_groups(batch_id, side, taken[side], before, intake, assessment.threshold)
         ledgers.refresh_summary(assessment, bank)
         db.session.execute(delete(ImportBatch).where(ImportBatch.id == batch_id))

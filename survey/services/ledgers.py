@@ -8,12 +8,14 @@
 * ``question_tally`` / ``score_tally`` — the released tallies that results read (a
   few hundred rows whatever the wave's size), plus the answers a release held back.
 * ``release`` — the threshold each release was made with, and every response's
-  ``release_group``, so that :func:`rebuild` can replay them from the answers.
+  ``release_group``, so that a rebuild can replay them from the answers.
 
-When a side's waiting count reaches the threshold, the side is released: the
-waiting responses' answers are read (one small group), the pure rule runs, and the
-side's tally rows are written back. Responses that wait are never tallied, so no
-published number can move before a whole group has arrived.
+This module reads them (and keeps each wave's stored placement, ``WaveSummary``);
+``survey.services.releases`` writes them: when a side's waiting count reaches the
+threshold, the side is released — the waiting responses' answers are read (one small
+group), the pure rule runs, and the side's tally rows are written back. Responses that
+wait are never tallied, so no published number can move before a whole group has
+arrived.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import select
 
 from scoring import Bank, Side, Tallies, score_assessment
 from scoring.model import Response as ScoringResponse
@@ -31,23 +33,18 @@ from scoring.release import (
     DONT_KNOW,
     Contribution,
     Histogram,
-    Intake,
     Ledger,
     Part,
     add,
     contribution,
     released_tallies,
-    replay,
-    take_in,
 )
 from scoring.rules import RespondentTally
 from survey.extensions import db
 from survey.models import (
     Answer,
     Assessment,
-    Comment,
     QuestionTally,
-    Release,
     Response,
     ScoreTally,
     SideLedger,
@@ -77,7 +74,7 @@ def open_ledgers(assessment: Assessment) -> None:
     db.session.flush()
 
 
-def _ledger_row(assessment_id: int, side: Side, *, lock: bool = False) -> SideLedger:
+def ledger_row(assessment_id: int, side: Side, *, lock: bool = False) -> SideLedger:
     # The row changes through plain UPDATEs; always read what the database holds now.
     query = (
         select(SideLedger)
@@ -117,7 +114,7 @@ def check_room(assessment: Assessment, side: Side, arriving: int = 1) -> None:
     headcount = assessment.headcount(side.value)
     if headcount is None:
         return
-    row = _ledger_row(assessment.id, side, lock=True)
+    row = ledger_row(assessment.id, side, lock=True)
     if received(row) + arriving > headcount:
         raise SideFull(side.value)
 
@@ -127,7 +124,7 @@ def side_is_full(assessment: Assessment, side: Side) -> bool:
     headcount = assessment.headcount(side.value)
     if headcount is None:
         return False
-    return received(_ledger_row(assessment.id, side)) >= headcount
+    return received(ledger_row(assessment.id, side)) >= headcount
 
 
 def ledger_rows(assessment_ids: Sequence[int]) -> dict[tuple[int, Side], SideLedger]:
@@ -152,7 +149,7 @@ def _histogram(rows: Iterable[Any]) -> dict[tuple[str, int], int]:
     return answers
 
 
-def _tally_rows(assessment_ids: Sequence[int]) -> tuple[list[Any], list[Any]]:
+def tally_rows(assessment_ids: Sequence[int]) -> tuple[list[Any], list[Any]]:
     """The question and score tally rows of the waves, as plain rows (not ORM objects:
     the tables are rewritten with plain statements, which an identity map would miss)."""
     question_table, score_table = QuestionTally.__table__, ScoreTally.__table__
@@ -186,7 +183,7 @@ def published_ledgers(assessment_ids: Sequence[int]) -> dict[int, dict[Side, Led
     Pending parts are left empty: nothing published may depend on them.
     """
     rows = ledger_rows(assessment_ids)
-    questions, scores = _tally_rows(assessment_ids)
+    questions, scores = tally_rows(assessment_ids)
     by_side_q: dict[tuple[int, str], list[Any]] = defaultdict(list)
     for q in questions:
         by_side_q[(q.assessment_id, q.side)].append(q)
@@ -215,7 +212,7 @@ def published_tallies(bank: Bank, ledgers: Mapping[Side, Ledger]) -> Tallies:
     return released_tallies(bank, ledgers)
 
 
-def _stored_responses(
+def stored_responses(
     assessment_id: int, side: Side, *, waiting_only: bool
 ) -> dict[str, tuple[int | None, dict[str, int | None]]]:
     """Response id → (its release group, its answers), for one side of a wave."""
@@ -241,7 +238,7 @@ def _stored_responses(
     return responses
 
 
-def _contributions(
+def contributions_of(
     bank: Bank, side: Side, answer_sets: Iterable[dict[str, int | None]]
 ) -> list[Contribution]:
     return [contribution(bank, ScoringResponse(side, answers)) for answers in answer_sets]
@@ -249,8 +246,8 @@ def _contributions(
 
 def load_ledger(assessment_id: int, side: Side, bank: Bank) -> tuple[Ledger, Histogram]:
     """The whole ledger of one side (waiting responses included), and its held-back answers."""
-    row = _ledger_row(assessment_id, side)
-    questions, scores = _tally_rows([assessment_id])
+    row = ledger_row(assessment_id, side)
+    questions, scores = tally_rows([assessment_id])
     questions = [q for q in questions if q.side == side.value]
     scores = [s for s in scores if s.side == side.value]
     carried = MappingProxyType(_histogram(q for q in questions if q.pending))
@@ -259,204 +256,10 @@ def load_ledger(assessment_id: int, side: Side, bank: Bank) -> tuple[Ledger, His
         pending=Part(answers=carried),
         groups=row.groups,
     )
-    waiting = _stored_responses(assessment_id, side, waiting_only=True).values()
-    for given in _contributions(bank, side, (answers for _group, answers in waiting)):
+    waiting = stored_responses(assessment_id, side, waiting_only=True).values()
+    for given in contributions_of(bank, side, (answers for _group, answers in waiting)):
         ledger = add(ledger, given)
     return ledger, carried
-
-
-# --- writing a ledger -------------------------------------------------------------------
-
-
-def _question_rows(
-    assessment_id: int, side: Side, answers: Histogram, *, pending: bool
-) -> list[dict[str, object]]:
-    rows: dict[str, dict[str, object]] = {}
-    for (question, value), number in answers.items():
-        row = rows.setdefault(
-            question,
-            {
-                "assessment_id": assessment_id,
-                "side": side.value,
-                "question": question,
-                "pending": pending,
-                **dict.fromkeys(VALUE_COLUMNS.values(), 0),
-            },
-        )
-        row[VALUE_COLUMNS[value]] = number
-    return list(rows.values())
-
-
-def write_ledger(assessment_id: int, side: Side, ledger: Ledger, carried: Histogram) -> None:
-    """Replace the side's stored tallies by ``ledger``'s released part and ``carried``."""
-    for table in (QuestionTally, ScoreTally):
-        db.session.execute(
-            delete(table).where(table.assessment_id == assessment_id, table.side == side.value)
-        )
-    question_rows = [
-        *_question_rows(assessment_id, side, ledger.released.answers, pending=False),
-        *_question_rows(assessment_id, side, carried, pending=True),
-    ]
-    if question_rows:
-        db.session.execute(insert(QuestionTally), question_rows)
-    score_rows = [
-        {
-            "assessment_id": assessment_id,
-            "side": side.value,
-            "scope": scope,
-            "count": tally.count,
-            "total": tally.total,
-            "total_squares": tally.total_squares,
-        }
-        for scope, tally in ledger.released.scores.items()
-    ]
-    if score_rows:
-        db.session.execute(insert(ScoreTally), score_rows)
-    db.session.execute(
-        update(SideLedger)
-        .where(SideLedger.assessment_id == assessment_id, SideLedger.side == side.value)
-        .values(
-            groups=ledger.groups,
-            released_counted=ledger.released.counted,
-            released_excluded=ledger.released.excluded,
-            pending_counted=ledger.pending.counted,
-            pending_excluded=ledger.pending.excluded,
-        )
-    )
-
-
-def _record_intake(assessment: Assessment, side: Side, intake: Intake) -> None:
-    if intake.waiting_joined is not None:
-        # Waiting responses, and the comments that came with them, join the release
-        # (not the responses of an import still being written: they are not there yet).
-        for table, *others in ((Response, Response.import_batch.is_(None)), (Comment,)):
-            db.session.execute(
-                update(table)
-                .where(
-                    table.assessment_id == assessment.id,
-                    table.side == side.value,
-                    table.release_group.is_(None),
-                    *others,
-                )
-                .values(release_group=intake.waiting_joined)
-            )
-    if intake.releases:
-        db.session.execute(
-            insert(Release),
-            [
-                {
-                    "assessment_id": assessment.id,
-                    "side": side.value,
-                    "number": number,
-                    "threshold": threshold,
-                }
-                for number, threshold in intake.releases
-            ],
-        )
-    write_ledger(assessment.id, side, intake.ledger, intake.carried)
-
-
-# --- the two ways in --------------------------------------------------------------------
-
-
-def note_response(assessment: Assessment, side: Side, counted: bool, bank: Bank) -> bool:
-    """Count a just-stored response as waiting; release the side if that makes a group.
-
-    Call it in the unit of work that stored the response, after
-    :func:`check_room`. Returns whether the side was released.
-    """
-    values = (
-        {"pending_counted": SideLedger.pending_counted + 1}
-        if counted
-        else {"pending_excluded": SideLedger.pending_excluded + 1}
-    )
-    bump = (
-        update(SideLedger)
-        .where(SideLedger.assessment_id == assessment.id, SideLedger.side == side.value)
-        .values(**values)
-        .returning(SideLedger.pending_counted)
-        .execution_options(synchronize_session=False)
-    )
-    waiting = db.session.execute(bump).scalar_one_or_none()
-    if waiting is None:  # a wave without ledger rows (made by a bare insert): make them
-        _ledger_row(assessment.id, side)
-        waiting = db.session.execute(bump).scalar_one()
-    if waiting < assessment.threshold:
-        return False
-    ledger, carried = load_ledger(assessment.id, side, bank)
-    _record_intake(assessment, side, take_in(ledger, carried, (), assessment.threshold))
-    refresh_summary(assessment, bank)
-    return True
-
-
-def take_in_batch(
-    assessment: Assessment, side: Side, contributions: Sequence[Contribution], bank: Bank
-) -> tuple[int | None, ...]:
-    """Take many new responses of one side (an import, the demo) into its ledger.
-
-    Returns the release group of each, in order, to be stored with the responses
-    (which the caller inserts afterwards, or has inserted marked with an import batch).
-    """
-    return take_in_many(assessment, side, contributions, bank)[1].groups
-
-
-def take_in_many(
-    assessment: Assessment, side: Side, contributions: Sequence[Contribution], bank: Bank
-) -> tuple[Ledger, Intake]:
-    """:func:`take_in_batch`, also returning the side's ledger as it was before."""
-    _ledger_row(assessment.id, side, lock=True)  # submissions of the side wait (PostgreSQL)
-    ledger, carried = load_ledger(assessment.id, side, bank)
-    intake = take_in(ledger, carried, contributions, assessment.threshold)
-    _record_intake(assessment, side, intake)
-    return ledger, intake
-
-
-def _rebuild_side(assessment: Assessment, side: Side, bank: Bank) -> Ledger:
-    thresholds = dict(
-        db.session.execute(
-            select(Release.number, Release.threshold).where(
-                Release.assessment_id == assessment.id, Release.side == side.value
-            )
-        ).all()
-    )
-    members: dict[int | None, list[dict[str, int | None]]] = defaultdict(list)
-    for group, answers in _stored_responses(assessment.id, side, waiting_only=False).values():
-        members[group].append(answers)
-    groups = [(thresholds[n], _contributions(bank, side, members[n])) for n in sorted(thresholds)]
-    ledger = replay(groups, _contributions(bank, side, members[None]))
-    # What the last release held back: the pending part before the waiting ones came.
-    carried = replay(groups, []).pending.answers
-    _ledger_row(assessment.id, side)
-    write_ledger(assessment.id, side, ledger, carried)
-    return ledger
-
-
-def rebuild(assessment: Assessment, bank: Bank) -> dict[Side, Ledger]:
-    """Recompute both sides' ledgers from the stored answers and release groups."""
-    result = {side: _rebuild_side(assessment, side, bank) for side in Side}
-    refresh_summary(assessment, bank)
-    return result
-
-
-def stored_state(assessment_id: int) -> tuple[object, ...]:
-    """Everything the ledgers of a wave hold, in a form two states can be compared by."""
-    questions, scores = _tally_rows([assessment_id])
-    rows = ledger_rows([assessment_id])
-    return (
-        sorted(
-            (
-                row.side,
-                row.groups,
-                row.released_counted,
-                row.released_excluded,
-                row.pending_counted,
-                row.pending_excluded,
-            )
-            for row in rows.values()
-        ),
-        sorted(tuple(row) for row in questions),
-        sorted(tuple(row) for row in scores),
-    )
 
 
 # --- the stored summary -----------------------------------------------------------------

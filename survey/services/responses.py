@@ -21,7 +21,7 @@ from scoring.model import funnel_question
 from scoring.release import contribution
 from survey.extensions import db
 from survey.models import Answer, Assessment, Response, new_id, today
-from survey.services import ledgers
+from survey.services import ledgers, releases
 
 #: What a survey form or a CSV cell sends for "don't know".
 DONT_KNOW = "na"
@@ -77,7 +77,7 @@ def store_response(
         )
     )
     insert_answers([(response_id, item_id, value) for item_id, value in answers.items()])
-    ledgers.note_response(assessment, side, counted, bank)
+    releases.note_response(assessment, side, counted, bank)
     return counted
 
 
@@ -101,7 +101,7 @@ def store_responses(
     for side in Side:
         mine = [answers for row_side, answers in rows if row_side is side]
         contributions = [contribution(bank, ScoringResponse(side, a)) for a in mine]
-        groups = ledgers.take_in_batch(assessment, side, contributions, bank) if mine else ()
+        groups = releases.take_in_batch(assessment, side, contributions, bank) if mine else ()
         for answers, given, group in zip(mine, contributions, groups, strict=True):
             response_id = new_id()
             response_rows.append(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from survey.services import ledgers
+from survey.services import releases
 from survey.services.assessments import all_assessments
 from survey.services.banks import bank_of
 from survey.services.unit_of_work import unit_of_work
@@ -25,9 +25,9 @@ def check_all(*, repair: bool) -> list[TallyCheck]:
     checks = []
     for assessment in all_assessments():
         with unit_of_work() as work:
-            before = ledgers.stored_state(assessment.id)
-            ledgers.rebuild(assessment, bank_of(assessment))
-            agrees = ledgers.stored_state(assessment.id) == before
+            before = releases.stored_state(assessment.id)
+            releases.rebuild(assessment, bank_of(assessment))
+            agrees = releases.stored_state(assessment.id) == before
             if not repair:
                 work.discard()
         checks.append(TallyCheck(assessment.id, agrees))

@@ -29,7 +29,7 @@ from scoring import Side
 from survey.extensions import db
 from survey.models import Answer, Assessment, ImportBatch, Response
 from survey.respond.forms import SEND
-from survey.services import imports, ledgers
+from survey.services import imports, releases
 from survey.services.assessments import response_counts
 from survey.services.banks import bank_of
 from survey.services.import_batches import Batch
@@ -101,10 +101,10 @@ def wait_for(condition: object, timeout: float = 60) -> None:
 
 
 def ledgers_agree_with_the_answers(assessment: Assessment) -> bool:
-    kept = ledgers.stored_state(assessment.id)
+    kept = releases.stored_state(assessment.id)
     with unit_of_work() as work:
-        ledgers.rebuild(assessment, bank_of(assessment))
-        agrees = ledgers.stored_state(assessment.id) == kept
+        releases.rebuild(assessment, bank_of(assessment))
+        agrees = releases.stored_state(assessment.id) == kept
         work.discard()
     return agrees
 
@@ -232,7 +232,7 @@ def test_an_import_that_fails_half_way_leaves_nothing(
 ) -> None:
     items = items_of(wave)
     add_responses(wave, Side.SALES, {item: 4 for item in items}, count=7)  # 5 released, 2 wait
-    state = ledgers.stored_state(wave.id)
+    state = releases.stored_state(wave.id)
     responses, answers = count(Response), count(Answer)
 
     written: list[int] = []
@@ -250,7 +250,7 @@ def test_an_import_that_fails_half_way_leaves_nothing(
         imports.import_csv(wave.id, write_file(tmp_path / "answers.csv", items, 600), bank_of(wave))
     assert written[-1] > responses  # batches had been written before the failure
     nothing_of_the_import_is_left(responses, answers)
-    assert ledgers.stored_state(wave.id) == state
+    assert releases.stored_state(wave.id) == state
 
 
 def test_a_killed_import_is_never_seen_and_the_next_import_clears_it(
@@ -258,7 +258,7 @@ def test_a_killed_import_is_never_seen_and_the_next_import_clears_it(
 ) -> None:
     items = items_of(wave)
     responses, answers = count(Response), count(Answer)
-    state = ledgers.stored_state(wave.id)
+    state = releases.stored_state(wave.id)
     importer = flask_import(app, wave.id, write_file(tmp_path / "big.csv", items, ROWS))
     wait_for(lambda: count(Response) > responses + 200)  # batches are being written
     importer.send_signal(signal.SIGKILL)
@@ -267,7 +267,7 @@ def test_a_killed_import_is_never_seen_and_the_next_import_clears_it(
     assert left > 0 and count(ImportBatch) == 1
 
     # What was written is there but seen by nothing: counts, ledgers, results.
-    assert ledgers.stored_state(wave.id) == state
+    assert releases.stored_state(wave.id) == state
     assert all(side["waiting"] == 0 for side in response_counts(wave.id).values())
     assert ledgers_agree_with_the_answers(db.session.get(Assessment, wave.id))
 

@@ -20,7 +20,7 @@ from scoring.model import Response as ScoringResponse
 from scoring.release import Ledger, contribution, receive
 from survey.bank import load_bank
 from survey.extensions import db
-from survey.services import ledgers
+from survey.services import ledgers, releases
 from survey.services.banks import bank_of
 from survey.services.responses import store_response, store_responses
 from survey.services.unit_of_work import unit_of_work
@@ -90,10 +90,10 @@ def test_kept_tallies_match_the_rule_and_a_replay_of_the_answers(
         assert published[side].groups == expected[side].groups
         assert published[side].pending.counted == expected[side].pending.counted
 
-    kept = ledgers.stored_state(assessment.id)
+    kept = releases.stored_state(assessment.id)
     with unit_of_work() as work:
-        ledgers.rebuild(assessment, bank)
-        assert ledgers.stored_state(assessment.id) == kept
+        releases.rebuild(assessment, bank)
+        assert releases.stored_state(assessment.id) == kept
         work.discard()
     db.session.remove()
 
@@ -111,7 +111,7 @@ def test_the_tallies_command_finds_and_repairs_a_damaged_ledger(
         ledger = ledgers.published_ledgers([assessment.id])[assessment.id][Side.SALES]
         broken = dict(ledger.released.answers)
         broken[(ITEMS[0], 4)] -= 1
-        ledgers.write_ledger(
+        releases.write_ledger(
             assessment.id,
             Side.SALES,
             Ledger(

@@ -6,7 +6,14 @@ own modules, imported here. This package only exposes ``bp``.
 Anonymous visitors are sent to ``login_manager.login_view`` (set by ``survey.auth``).
 """
 
-from survey.workspace import action_plan, comments, editing, presenter, sharing  # noqa: F401
+from survey.workspace import (  # noqa: F401
+    action_plan,
+    codes,
+    comments,
+    editing,
+    presenter,
+    sharing,
+)
 from survey.workspace.routes import bp
 
 __all__ = ["bp"]

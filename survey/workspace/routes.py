@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from flask import (
@@ -35,7 +33,6 @@ from survey.services import organisations as service
 from survey.services.assessments import links
 from survey.services.banks import bank_of, current_bank
 from survey.services.context import ContextError
-from survey.services.invitations import MAX_CODES
 from survey.workspace import wave_page
 from survey.workspace.access import owned_assessment_or_404, owned_organisation_or_404
 from survey.workspace.forms import (
@@ -259,76 +256,7 @@ def assessment(assessment_id: int) -> Response:
     return response
 
 
-# --- invitation codes ------------------------------------------------------------
-
-
-def _side_or_404(side: str) -> Side:
-    if side not in {s.value for s in Side}:
-        abort(404)
-    return Side(side)
-
-
-@bp.post("/assessments/<int:assessment_id>/codes/<side>")
-def make_codes(assessment_id: int, side: str) -> BaseResponse:
-    assessment = owned_assessment_or_404(assessment_id)
-    team = _side_or_404(side)
-    form = CodesForm()
-    if not form.validate_on_submit():
-        flash(_("Enter how many codes to make, from 1 to %(max)d.", max=MAX_CODES), "error")
-        return _back_to(assessment)
-    codes = invitations.generate(assessment, team, form.count.data)
-    flash(
-        ngettext("%(num)d new code was made.", "%(num)d new codes were made.", len(codes)),
-        "success",
-    )
-    return redirect(url_for(".code_sheet", assessment_id=assessment.id, side=team.value))
-
-
-def _unused_codes(assessment: Assessment, team: Side) -> list[str]:
-    return [
-        invitations.shown(row.code)
-        for row in invitations.codes_of(assessment, team)
-        if not row.used
-    ]
-
-
-@bp.get("/assessments/<int:assessment_id>/codes/<side>")
-def code_sheet(assessment_id: int, side: str) -> Response:
-    """A printable A4 sheet: one slip per unused code, with the link and a QR code."""
-    assessment = owned_assessment_or_404(assessment_id)
-    team = _side_or_404(side)
-    page = render_template(
-        "workspace/code_sheet.html",
-        assessment=assessment,
-        organisation=assessment.organisation,
-        side=team.value,
-        link=links(assessment)["survey_links"][team.value],
-        codes=_unused_codes(assessment, team),
-    )
-    response = make_response(page)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-@bp.get("/assessments/<int:assessment_id>/codes/<side>.csv")
-def code_list(assessment_id: int, side: str) -> Response:
-    """The unused codes with the survey link, for a mail merge."""
-    assessment = owned_assessment_or_404(assessment_id)
-    team = _side_or_404(side)
-    link = links(assessment)["survey_links"][team.value]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["code", "survey_link"])
-    writer.writerows([code, link] for code in _unused_codes(assessment, team))
-    response = Response(buffer.getvalue(), mimetype="text/csv")
-    response.headers.set(
-        "Content-Disposition", "attachment", filename=f"invitation-codes-{team.value}.csv"
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _back_to(assessment: Assessment) -> BaseResponse:
+def back_to_wave(assessment: Assessment) -> BaseResponse:
     return redirect(url_for(".assessment", assessment_id=assessment.id))
 
 
@@ -338,7 +266,7 @@ def close_assessment(assessment_id: int) -> BaseResponse:
     if ActionForm().validate_on_submit():
         service.set_wave_open(assessment, False)
         flash(_("The wave is closed: the survey links no longer accept answers."), "success")
-    return _back_to(assessment)
+    return back_to_wave(assessment)
 
 
 @bp.post("/assessments/<int:assessment_id>/reopen")
@@ -347,7 +275,7 @@ def reopen_assessment(assessment_id: int) -> BaseResponse:
     if ActionForm().validate_on_submit():
         service.set_wave_open(assessment, True)
         flash(_("The wave is open again: the survey links accept answers."), "success")
-    return _back_to(assessment)
+    return back_to_wave(assessment)
 
 
 @bp.post("/assessments/<int:assessment_id>/delete")
@@ -360,7 +288,7 @@ def delete_assessment(assessment_id: int) -> BaseResponse:
             _("Tick the box to confirm that the wave should be deleted. Nothing was deleted."),
             "error",
         )
-        return _back_to(assessment)
+        return back_to_wave(assessment)
     service.delete_wave(assessment)
     flash(_("The wave and all its responses were deleted."), "success")
     return redirect(url_for(".organisation", organisation_id=organisation_id))

@@ -23,6 +23,7 @@ from babel.numbers import format_percent
 from flask_babel import gettext
 
 from scoring import AssessmentResult, FunnelMap, Owner, Side
+from survey.charts.drawing import line_count, wrap
 from survey.charts.svg import (
     INK,
     MARKETING_COLOUR,
@@ -99,14 +100,6 @@ class _Grid:
         return ((0.55 if on_paper else 0.8) + 0.75 * lines) * self.line
 
 
-def _wrap(text: str, width: int) -> str:
-    return textwrap.fill(text, width=width, break_long_words=True) or " "
-
-
-def _lines(text: str) -> int:
-    return text.count("\n") + 1
-
-
 def _percent(share: float, locale: str) -> str:
     return format_percent(share, format="0%", locale=locale)
 
@@ -147,10 +140,10 @@ def _flow(grid: _Grid, entries: list[tuple[str | None, str]]) -> list[tuple[floa
         width = own + _word_width(words, grid) + 0.22
         if x > MARGIN and x + width > grid.width - MARGIN:
             x, line = MARGIN, line + 1
-        text = _wrap(words, grid.chars(grid.width - MARGIN - x - own, grid.font))
+        text = wrap(words, grid.chars(grid.width - MARGIN - x - own, grid.font))
         places.append((x, line, text))
-        if _lines(text) > 1:
-            x, line = MARGIN, line + _lines(text)
+        if line_count(text) > 1:
+            x, line = MARGIN, line + line_count(text)
         else:
             x += width
     return places
@@ -163,7 +156,7 @@ def _legend(axes: Axes, grid: _Grid, entries: list[tuple[str | None, str]]) -> N
         middle = top + step / 2  # of the entry's first line
         if mark == LINE:
             axes.plot([x, x + box * 1.4], [middle] * 2, color=INK, lw=3.5, solid_capstyle="butt")
-        single = _lines(text) == 1
+        single = line_count(text) == 1
         axes.text(
             x + (box * 1.8 if mark is not None else 0.0),
             middle if single else top + (step - 1.2 * box) / 2,
@@ -270,11 +263,11 @@ def funnel_chart(result: AssessmentResult, canvas: Canvas) -> bytes:
         grid.cells_start - MARGIN - 0.1 if grid.beside else grid.width - 2 * MARGIN, grid.font
     )
     names = [
-        _wrap(("≠ " if stage.disagree else "") + stage.stage.name.get(canvas.locale), room)
+        wrap(("≠ " if stage.disagree else "") + stage.stage.name.get(canvas.locale), room)
         for stage in funnel.stages
     ]
     headers = [
-        _wrap(text, grid.chars(grid.cell_width, grid.small))
+        wrap(text, grid.chars(grid.cell_width, grid.small))
         for text in (gettext("Marketing says"), gettext("Sales says"), gettext("Both sides"))
     ]
     labels = [
@@ -282,18 +275,18 @@ def funnel_chart(result: AssessmentResult, canvas: Canvas) -> bytes:
         for stage in funnel.stages
     ]
     on_paper = canvas.size is Size.PRINT
-    heights = [grid.cell_height(max(map(_lines, row)), on_paper) for row in labels]
+    heights = [grid.cell_height(max(map(line_count, row)), on_paper) for row in labels]
     rows = [
-        max(height, _lines(name) * grid.line + 0.1)
+        max(height, line_count(name) * grid.line + 0.1)
         if grid.beside
-        else _lines(name) * grid.line + 0.03 + height
+        else line_count(name) * grid.line + 0.03 + height
         for name, height in zip(names, heights, strict=True)
     ]
     entries = _entries(funnel)
     flowed = _flow(grid, entries)
-    legend_lines = max((line + _lines(text) for _, line, text in flowed), default=0)
+    legend_lines = max((line + line_count(text) for _, line, text in flowed), default=0)
     legend_in = legend_lines * grid.line * 1.15 + 0.1
-    header_in = max(_lines(h) for h in headers) * grid.small * 1.3 / 72 + 0.12
+    header_in = max(line_count(h) for h in headers) * grid.small * 1.3 / 72 + 0.12
     height = legend_in + header_in + sum(rows) + grid.row_gap * len(rows) + 0.04
     figure = new_figure(canvas, height)
     axes = figure.add_axes((0, 0, 1, 1))
@@ -307,7 +300,7 @@ def funnel_chart(result: AssessmentResult, canvas: Canvas) -> bytes:
         funnel.stages, names, rows, heights, labels, strict=True
     ):
         _stage_name(axes, grid, y + row / 2 if grid.beside else y, name, stage.disagree)
-        top = y if grid.beside else y + _lines(name) * grid.line + 0.03
+        top = y if grid.beside else y + line_count(name) * grid.line + 0.03
         views = cells(stage)
         for index, view in enumerate(VIEWS):
             box = (grid.column(index), top, row if grid.beside else height)

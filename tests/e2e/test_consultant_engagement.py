@@ -149,7 +149,8 @@ def store_responses(
 
 
 def answer_survey(page: Page, link: str, bank: Any, value: str) -> None:
-    """Answer ``value`` to every statement, page by page, and send."""
+    """Answer ``value`` to every statement, page by page ("don't know" to the funnel's
+    stages), and send."""
     page.goto(link)
     page.get_by_role("button", name="Start").click()
     page.wait_for_selector("fieldset.item")
@@ -164,6 +165,10 @@ def answer_survey(page: Page, link: str, bank: Any, value: str) -> None:
             if choice.count():
                 choice.check()
                 answered.add(item.id)
+        for stage in bank.funnel.stages if bank.funnel else ():
+            unsure = page.locator(f"input[name='funnel:{stage.id}'][value='na']")
+            if unsure.count():
+                unsure.check()
         send = page.get_by_role("button", name="Send my answers")
         (send if send.count() else page.get_by_role("button", name="Next")).click()
         page.wait_for_load_state()

@@ -192,8 +192,9 @@ def test_the_demo_report_reads_on_its_first_screens(
             read_summary(page, expected, fold=height * screens)
 
             sizes = chart_text_sizes(page)
-            # placement and areas everywhere; the gap chart from 48rem (phones get a list)
-            assert len(sizes) == (3 if width >= 768 else 2), sizes
+            # placement, areas and the buyer's journey everywhere; the gap chart from 48rem
+            # (phones get a list)
+            assert len(sizes) == (4 if width >= 768 else 3), sizes
             small = {src: round(px, 1) for src, px in sizes.items() if px < SMALLEST_CHART_TEXT_PX}
             assert not small, f"chart text below {SMALLEST_CHART_TEXT_PX} px: {small}"
             if width < 768:

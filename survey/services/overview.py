@@ -9,18 +9,20 @@ stored placements (``WaveSummary``), so they never score waves at all.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy.orm import aliased
 
 from scoring import AssessmentResult, LocalText, RelationshipType, Side
 from survey.extensions import db
 from survey.models import Assessment, Organisation, SideLedger, User, WaveSummary
 from survey.services import ledgers
-from survey.services.banks import bank_of
+from survey.services.banks import bank_by_digest
 from survey.services.results import (
     Fingerprint,
     SideProgress,
@@ -124,13 +126,35 @@ def dimension_changes(placed: Sequence[Wave]) -> list[DimensionRow]:
 
 
 # --- lists of organisations -----------------------------------------------------------------
+# Plain rows, not ORM objects: a portfolio lists hundreds of waves, and building mapped
+# objects (and the IN lists that load their relations) cost more than the queries.
+
+
+@dataclass(frozen=True, slots=True)
+class ListedOrganisation:
+    """An organisation as the lists show it."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListedWave:
+    """A wave as the lists show it (the attributes of ``Assessment`` they read)."""
+
+    id: int
+    name: str
+    created_on: dt.date
+    is_open: bool
+    threshold: int
+    bank_digest: str
 
 
 @dataclass(frozen=True)
 class Placement:
     """A wave's stored placement: what the lists show without scoring anything."""
 
-    assessment: Assessment
+    assessment: ListedWave
     placed: bool
     score: float | None
     type: RelationshipType | None
@@ -145,80 +169,89 @@ class Placement:
         return self.placed
 
 
-def _owned_organisations(owner: User) -> list[Organisation]:
-    return list(
-        db.session.scalars(
-            select(Organisation)
-            .where(Organisation.owner_id == owner.id)
-            .options(
-                # Only what the lists show and place by: no tokens, no advisor context.
-                selectinload(Organisation.assessments).load_only(
-                    Assessment.name,
-                    Assessment.created_on,
-                    Assessment.is_open,
-                    Assessment.threshold,
-                    Assessment.bank_digest,
-                )
-            )
-            .order_by(func.lower(Organisation.name), Organisation.id)
-        )
+@cache
+def _owned_organisations_query() -> Select[Any]:
+    return (
+        select(Organisation.id, Organisation.name)
+        .where(Organisation.owner_id == bindparam("owner_id"))
+        .order_by(func.lower(Organisation.name), Organisation.id)
     )
 
 
-def _placements(assessments: Sequence[Assessment]) -> dict[int, Placement]:
-    ids = [assessment.id for assessment in assessments]
-    # Plain rows, not ORM objects: a portfolio reads hundreds of each, and building
-    # mapped objects cost more than the queries.
-    summaries: dict[int, Any] = {
-        row.assessment_id: row
-        for row in db.session.execute(
-            select(
-                WaveSummary.assessment_id,
-                WaveSummary.rules,
-                WaveSummary.placed,
-                WaveSummary.score,
-                WaveSummary.type_id,
-            ).where(WaveSummary.assessment_id.in_(ids))
+def _owned_organisations(owner: User) -> list[ListedOrganisation]:
+    rows = db.session.execute(_owned_organisations_query(), {"owner_id": owner.id})
+    return [ListedOrganisation(id, name) for id, name in rows]
+
+
+@cache
+def _owned_waves_query() -> Select[Any]:
+    """Every wave of an owner's organisations with its stored summary and released counts.
+
+    Built once: making the aliases and the select each time cost more than running it.
+    """
+    marketing, sales = aliased(SideLedger), aliased(SideLedger)
+    return (
+        select(
+            Assessment.id,
+            Assessment.organisation_id,
+            Assessment.name,
+            Assessment.created_on,
+            Assessment.is_open,
+            Assessment.threshold,
+            Assessment.bank_digest,
+            WaveSummary.rules,
+            WaveSummary.placed,
+            WaveSummary.score,
+            WaveSummary.type_id,
+            marketing.released_counted.label("marketing"),
+            sales.released_counted.label("sales"),
         )
-    }
-    released = {
-        (assessment_id, side): counted
-        for assessment_id, side, counted in db.session.execute(
-            select(SideLedger.assessment_id, SideLedger.side, SideLedger.released_counted).where(
-                SideLedger.assessment_id.in_(ids)
-            )
+        .join(Organisation, Organisation.id == Assessment.organisation_id)
+        .outerjoin(WaveSummary, WaveSummary.assessment_id == Assessment.id)
+        .outerjoin(
+            marketing,
+            (marketing.assessment_id == Assessment.id) & (marketing.side == Side.MARKETING.value),
         )
-    }
-    placements: dict[int, Placement] = {}
-    stale = [
-        a
-        for a in assessments
-        if (row := summaries.get(a.id)) is None or row.rules != ledgers.SUMMARY_RULES
-    ]
-    if stale:  # made by other rules, or before summaries existed: score these once
-        fresh = ledgers.summaries_of(stale)
-        summaries.update(fresh)
-    for assessment in assessments:
-        summary = summaries[assessment.id]
-        needed = []
-        for side in Side:
-            counted = released.get((assessment.id, side.value), 0)
-            if counted < assessment.threshold:
-                needed.append((side.value, assessment.threshold - counted))
-        kind = bank_of(assessment).type(summary.type_id) if summary.type_id is not None else None
-        placements[assessment.id] = Placement(
-            assessment=assessment,
-            placed=summary.placed,
-            score=summary.score,
-            type=kind,
-            needed=tuple(needed),
-        )
-    return placements
+        .outerjoin(sales, (sales.assessment_id == Assessment.id) & (sales.side == Side.SALES.value))
+        .where(Organisation.owner_id == bindparam("owner_id"))
+        .order_by(Assessment.id)
+    )
+
+
+def _owned_waves(owner: User) -> list[Any]:
+    return list(db.session.execute(_owned_waves_query(), {"owner_id": owner.id}))
+
+
+def _fresh_summaries(rows: Sequence[Any]) -> dict[int, Any]:
+    """Summaries scored now for waves whose stored one is missing or made by other rules."""
+    stale = [row.id for row in rows if row.rules != ledgers.SUMMARY_RULES]
+    if not stale:
+        return {}
+    assessments = db.session.scalars(select(Assessment).where(Assessment.id.in_(stale)))
+    return dict(ledgers.summaries_of(list(assessments)))
+
+
+def _placement(row: Any, summary: Any) -> Placement:
+    needed = tuple(
+        (side.value, row.threshold - counted)
+        for side, counted in ((Side.MARKETING, row.marketing or 0), (Side.SALES, row.sales or 0))
+        if counted < row.threshold
+    )
+    type_id = summary.type_id
+    return Placement(
+        assessment=ListedWave(
+            row.id, row.name, row.created_on, row.is_open, row.threshold, row.bank_digest
+        ),
+        placed=summary.placed,
+        score=summary.score,
+        type=bank_by_digest(row.bank_digest).type(type_id) if type_id is not None else None,
+        needed=needed,
+    )
 
 
 @dataclass(frozen=True)
 class OrganisationCard:
-    organisation: Organisation
+    organisation: ListedOrganisation
     #: The latest wave, placed or not; ``None`` for an organisation without waves.
     latest: Placement | None
     #: The latest placed wave, if any.
@@ -228,20 +261,26 @@ class OrganisationCard:
 def organisation_cards(owner: User) -> list[OrganisationCard]:
     """The consultant's organisations with their latest and latest placed wave.
 
-    Three queries whatever the number of organisations and waves (plus, once, a
+    Two queries whatever the number of organisations and waves (plus, once, a
     score for any wave whose stored placement is missing or out of date).
     """
     organisations = _owned_organisations(owner)
-    placements = _placements([a for o in organisations for a in o.assessments])
+    rows = _owned_waves(owner)
+    fresh = _fresh_summaries(rows)
+    latest: dict[int, Any] = {}
+    placed: dict[int, Any] = {}
+    for row in rows:  # in creation order: the last one seen is the latest
+        seen = (row, fresh.get(row.id, row))
+        latest[row.organisation_id] = seen
+        if seen[1].placed:
+            placed[row.organisation_id] = seen
     cards = []
     for organisation in organisations:
-        mine = [placements[a.id] for a in organisation.assessments]
-        placed = [p for p in mine if p.placed]
-        cards.append(
-            OrganisationCard(
-                organisation=organisation,
-                latest=mine[-1] if mine else None,
-                placed=placed[-1] if placed else None,
-            )
-        )
+        last, last_placed = latest.get(organisation.id), placed.get(organisation.id)
+        shown = _placement(*last) if last is not None else None
+        if last_placed is not None and last_placed is not last:
+            shown_placed: Placement | None = _placement(*last_placed)
+        else:
+            shown_placed = shown if last_placed is not None else None
+        cards.append(OrganisationCard(organisation=organisation, latest=shown, placed=shown_placed))
     return cards

@@ -1,7 +1,7 @@
 """The consultant workspace: clients, waves, presenter view, portfolio.
 
 The blueprint and the core views live in ``routes``; the presenter view, handing out
-links, editing and the action plan add their views to the same blueprint from their
+links, editing, the portfolio and the action plan add their views to the same blueprint from their
 own modules, imported here. This package only exposes ``bp``.
 Anonymous visitors are sent to ``login_manager.login_view`` (set by ``survey.auth``).
 """
@@ -11,6 +11,7 @@ from survey.workspace import (  # noqa: F401
     codes,
     comments,
     editing,
+    portfolio,
     presenter,
     sharing,
 )

@@ -336,31 +336,3 @@ def results_xlsx(assessment_id: int) -> Response:
     assessment = owned_assessment_or_404(assessment_id)
     data = exports.to_xlsx(exports.tables(assessment, current_locale()))
     return _download(assessment, data, "xlsx", XLSX)
-
-
-# --- portfolio -----------------------------------------------------------------
-
-
-def _portfolio_rows(cards: list[overview.OrganisationCard]) -> list[tuple[str, float]]:
-    return [
-        (card.organisation.name, card.placed.score)
-        for card in cards
-        if card.placed is not None and card.placed.score is not None
-    ]
-
-
-@bp.get("/portfolio")
-def portfolio() -> str:
-    cards = overview.organisation_cards(current_user)
-    return render_template(
-        "workspace/portfolio.html",
-        entries=cards,
-        has_chart=bool(_portfolio_rows(cards)),
-        locale=current_locale(),
-    )
-
-
-@bp.get("/portfolio/chart.svg")
-def portfolio_chart() -> Response:
-    rows = _portfolio_rows(overview.organisation_cards(current_user))
-    return _svg(charts.portfolio_chart(rows, _canvas(current_bank())))

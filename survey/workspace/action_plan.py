@@ -52,6 +52,16 @@ def _item_or_404(assessment: Assessment, item_id: int) -> ActionItem:
     return item
 
 
+def _item_page(assessment: Assessment, form: ActionItemForm, item: ActionItem | None = None) -> str:
+    """The page of one step: a new one, or a chosen one, which can also be removed there."""
+    return render_template(
+        "workspace/action_item.html",
+        assessment=assessment,
+        organisation=assessment.organisation,
+        form=form,
+        item=item,
+        delete_form=ActionForm() if item is not None else None,
+    )
 
 
 def _to_plan(assessment: Assessment) -> Response:
@@ -70,13 +80,7 @@ def new_action(assessment_id: int) -> Any:
         else:
             flash(_("The step is in the action plan."), "success")
             return _to_plan(assessment)
-    return render_template(
-        "workspace/action_item.html",
-        assessment=assessment,
-        organisation=assessment.organisation,
-        form=form,
-        item=None,
-    )
+    return _item_page(assessment, form)
 
 
 @bp.route("/assessments/<int:assessment_id>/actions/<int:item_id>", methods=["GET", "POST"])
@@ -101,14 +105,7 @@ def edit_action(assessment_id: int, item_id: int) -> Any:
             if changed:
                 flash(_("The step is saved."), "success")
             return _to_plan(assessment)
-    return render_template(
-        "workspace/action_item.html",
-        assessment=assessment,
-        organisation=assessment.organisation,
-        form=form,
-        item=item,
-        delete_form=ActionForm(),
-    )
+    return _item_page(assessment, form, item)
 
 
 @bp.post("/assessments/<int:assessment_id>/actions/<int:item_id>/delete")

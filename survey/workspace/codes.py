@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Response, abort, flash, make_response, redirect, render_template, url_for
+from flask import Response, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from werkzeug.wrappers import Response as BaseResponse
@@ -13,23 +13,15 @@ from werkzeug.wrappers import Response as BaseResponse
 from scoring import Side
 from survey.models import Assessment
 from survey.services import invitations
-from survey.services.assessments import links
 from survey.services.invitations import MAX_CODES
-from survey.workspace.access import owned_assessment_or_404
 from survey.workspace.forms import CodesForm
+from survey.workspace.pages import owned_side_or_404, printable_sheet, survey_link
 from survey.workspace.routes import back_to_wave, bp
-
-
-def _side_or_404(side: str) -> Side:
-    if side not in {s.value for s in Side}:
-        abort(404)
-    return Side(side)
 
 
 @bp.post("/assessments/<int:assessment_id>/codes/<side>")
 def make_codes(assessment_id: int, side: str) -> BaseResponse:
-    assessment = owned_assessment_or_404(assessment_id)
-    team = _side_or_404(side)
+    assessment, team = owned_side_or_404(assessment_id, side)
     form = CodesForm()
     if not form.validate_on_submit():
         flash(_("Enter how many codes to make, from 1 to %(max)d.", max=MAX_CODES), "error")
@@ -53,27 +45,20 @@ def _unused_codes(assessment: Assessment, team: Side) -> list[str]:
 @bp.get("/assessments/<int:assessment_id>/codes/<side>")
 def code_sheet(assessment_id: int, side: str) -> Response:
     """A printable A4 sheet: one slip per unused code, with the link and a QR code."""
-    assessment = owned_assessment_or_404(assessment_id)
-    team = _side_or_404(side)
-    page = render_template(
+    assessment, team = owned_side_or_404(assessment_id, side)
+    return printable_sheet(
         "workspace/code_sheet.html",
-        assessment=assessment,
-        organisation=assessment.organisation,
-        side=team.value,
-        link=links(assessment)["survey_links"][team.value],
+        assessment,
+        team,
         codes=_unused_codes(assessment, team),
     )
-    response = make_response(page)
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.get("/assessments/<int:assessment_id>/codes/<side>.csv")
 def code_list(assessment_id: int, side: str) -> Response:
     """The unused codes with the survey link, for a mail merge."""
-    assessment = owned_assessment_or_404(assessment_id)
-    team = _side_or_404(side)
-    link = links(assessment)["survey_links"][team.value]
+    assessment, team = owned_side_or_404(assessment_id, side)
+    link = survey_link(assessment, team)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(["code", "survey_link"])
@@ -84,5 +69,3 @@ def code_list(assessment_id: int, side: str) -> Response:
     )
     response.headers["Cache-Control"] = "no-store"
     return response
-
-

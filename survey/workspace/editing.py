@@ -20,7 +20,8 @@ from survey.services.banks import bank_of
 from survey.services.context import ContextError
 from survey.workspace.access import owned_assessment_or_404, owned_organisation_or_404
 from survey.workspace.edit_forms import settings_form
-from survey.workspace.forms import ActionForm, OrganisationForm
+from survey.workspace.forms import OrganisationForm
+from survey.workspace.pages import confirm_then
 from survey.workspace.routes import bp
 
 
@@ -94,17 +95,10 @@ def edit_assessment(assessment_id: int) -> Any:
 @bp.route("/assessments/<int:assessment_id>/rotate-report-link", methods=["GET", "POST"])
 def rotate_report_link(assessment_id: int) -> Any:
     """GET says what stops working; POST (the confirmation) issues the new link."""
-    assessment = owned_assessment_or_404(assessment_id)
-    form = ActionForm()
-    if form.validate_on_submit():
-        service.rotate_report_link(assessment)
-        flash(_("The report has a new link. The old link no longer works."), "success")
-        return redirect(url_for(".assessment", assessment_id=assessment.id))
-    return render_template(
-        "workspace/confirm.html",
-        assessment=assessment,
-        organisation=assessment.organisation,
-        form=form,
+    return confirm_then(
+        owned_assessment_or_404(assessment_id),
+        service.rotate_report_link,
+        _("The report has a new link. The old link no longer works."),
         heading=_("Give the report a new link?"),
         breaks=[
             _(

@@ -11,14 +11,12 @@ import io
 from typing import Any
 
 import segno
-from flask import Response, abort, flash, make_response, redirect, render_template, url_for
+from flask import Response, abort
 from flask_babel import gettext as _
 
-from scoring import Side
 from survey.services import join_codes
-from survey.services.assessments import links
 from survey.workspace.access import owned_assessment_or_404
-from survey.workspace.forms import ActionForm
+from survey.workspace.pages import confirm_then, owned_side_or_404, printable_sheet, survey_link
 from survey.workspace.routes import bp
 from survey.workspace.wave_page import short_links
 
@@ -27,12 +25,6 @@ QUIET_ZONE = 4
 #: Pixels per module of a downloaded PNG: 41 modules with the margin → 49 × 12 = 588 px.
 PNG_SCALE = 12
 SVG = "image/svg+xml"
-
-
-def _side_or_404(side: str) -> Side:
-    if side not in {s.value for s in Side}:
-        abort(404)
-    return Side(side)
 
 
 def qr_bytes(link: str, kind: str) -> bytes:
@@ -62,20 +54,18 @@ def _private(response: Response) -> Response:
 
 @bp.get("/assessments/<int:assessment_id>/qr/<side>.svg")
 def qr_code(assessment_id: int, side: str) -> Response:
-    assessment = owned_assessment_or_404(assessment_id)
-    team = _side_or_404(side)
-    link = links(assessment)["survey_links"][team.value]
+    assessment, team = owned_side_or_404(assessment_id, side)
+    link = survey_link(assessment, team)
     return _private(Response(qr_bytes(link, "svg"), mimetype=SVG))
 
 
 @bp.get("/assessments/<int:assessment_id>/qr/<side>/download.<kind>")
 def qr_download(assessment_id: int, side: str, kind: str) -> Response:
     """The QR code as a file for slides and posters: ``download.svg`` or ``download.png``."""
-    assessment = owned_assessment_or_404(assessment_id)
-    team = _side_or_404(side)
+    assessment, team = owned_side_or_404(assessment_id, side)
     if kind not in {"svg", "png"}:
         abort(404)
-    link = links(assessment)["survey_links"][team.value]
+    link = survey_link(assessment, team)
     mimetype = SVG if kind == "svg" else "image/png"
     response = Response(qr_bytes(link, kind), mimetype=mimetype)
     response.headers.set(
@@ -87,38 +77,22 @@ def qr_download(assessment_id: int, side: str, kind: str) -> Response:
 @bp.get("/assessments/<int:assessment_id>/sheet/<side>")
 def side_sheet(assessment_id: int, side: str) -> Response:
     """A printable A4 sheet for one side: QR code, join code, short address, one line."""
-    assessment = owned_assessment_or_404(assessment_id)
-    team = _side_or_404(side)
-    page = render_template(
+    assessment, team = owned_side_or_404(assessment_id, side)
+    return printable_sheet(
         "workspace/side_sheet.html",
-        assessment=assessment,
-        organisation=assessment.organisation,
-        side=team.value,
+        assessment,
+        team,
         short=(short_links(assessment) or {}).get(team.value),
-        link=links(assessment)["survey_links"][team.value],
     )
-    response = make_response(page)
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.route("/assessments/<int:assessment_id>/join-codes/replace", methods=["GET", "POST"])
 def replace_join_codes(assessment_id: int) -> Any:
     """GET says what stops working; POST (the confirmation) makes new codes."""
-    assessment = owned_assessment_or_404(assessment_id)
-    form = ActionForm()
-    if form.validate_on_submit():
-        join_codes.replace_codes(assessment)
-        flash(
-            _("Both teams have new join codes. The old codes and short addresses no longer work."),
-            "success",
-        )
-        return redirect(url_for(".assessment", assessment_id=assessment.id))
-    return render_template(
-        "workspace/confirm.html",
-        assessment=assessment,
-        organisation=assessment.organisation,
-        form=form,
+    return confirm_then(
+        owned_assessment_or_404(assessment_id),
+        join_codes.replace_codes,
+        _("Both teams have new join codes. The old codes and short addresses no longer work."),
         heading=_("Replace the join codes?"),
         breaks=[
             _(

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField
 
-from survey.auth.forms import EMAIL_MAX
+from survey.auth.forms import email_field
 
 
 class ActionForm(FlaskForm):
@@ -17,13 +16,9 @@ class ActionForm(FlaskForm):
 class NewConsultantForm(FlaskForm):
     """A new account: its email, and whether it may manage accounts."""
 
-    email = EmailField(
-        _l("Email address"),
-        filters=[lambda value: value.strip() if isinstance(value, str) else value],
-        validators=[
-            DataRequired(_l("Enter the consultant's email address.")),
-            Length(max=EMAIL_MAX, message=_l("An email address has at most 254 characters.")),
-        ],
-        render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"},
+    email = email_field(
+        _l("Enter the consultant's email address."),
+        _l("An email address has at most 254 characters."),
+        autocomplete="off",
     )
     admin = BooleanField(_l("Admin: may also manage accounts and read the audit log"))

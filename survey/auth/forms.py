@@ -15,24 +15,35 @@ EMAIL_MAX = 254
 PASSWORD_MAX = 1024
 
 
-class LoginForm(FlaskForm):
-    email = EmailField(
+def email_field(required: str, too_long: str, autocomplete: str) -> EmailField:
+    """An email address, trimmed, as long as the account table holds; no autocorrection."""
+    return EmailField(
         _l("Email address"),
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
-        validators=[
-            DataRequired(_l("Enter your email address.")),
-            Length(max=EMAIL_MAX, message=_l("That is not an email address of an account.")),
-        ],
-        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
+        validators=[DataRequired(required), Length(max=EMAIL_MAX, message=too_long)],
+        render_kw={"autocomplete": autocomplete, "autocapitalize": "none", "spellcheck": "false"},
     )
-    password = PasswordField(
-        _l("Password"),
+
+
+def _known_password_field(label: str, required: str) -> PasswordField:
+    """A password the person already has: the browser may fill it in."""
+    return PasswordField(
+        label,
         validators=[
-            DataRequired(_l("Enter your password.")),
+            DataRequired(required),
             Length(max=PASSWORD_MAX, message=_l("That password is too long.")),
         ],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class LoginForm(FlaskForm):
+    email = email_field(
+        _l("Enter your email address."),
+        _l("That is not an email address of an account."),
+        autocomplete="username",
+    )
+    password = _known_password_field(_l("Password"), _l("Enter your password."))
 
 
 def _new_password_fields() -> tuple[PasswordField, PasswordField]:
@@ -74,12 +85,7 @@ class SetPasswordForm(FlaskForm):
 class ChangePasswordForm(FlaskForm):
     """Changing one's own password; the current one is asked for first."""
 
-    current_password = PasswordField(
-        _l("Current password"),
-        validators=[
-            DataRequired(_l("Enter your current password.")),
-            Length(max=PASSWORD_MAX, message=_l("That password is too long.")),
-        ],
-        render_kw={"autocomplete": "current-password"},
+    current_password = _known_password_field(
+        _l("Current password"), _l("Enter your current password.")
     )
     new_password, new_password_again = _new_password_fields()

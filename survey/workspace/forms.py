@@ -32,6 +32,22 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+def _name_field(label: str, required: str, description: str = "") -> StringField:
+    """A name, trimmed, as long as the name columns hold."""
+    return StringField(
+        label,
+        description=description,
+        filters=[_strip],
+        validators=[
+            DataRequired(required),
+            Length(
+                max=NAME_MAX,
+                message=_l("The name can have at most %(max)d characters.", max=NAME_MAX),
+            ),
+        ],
+    )
+
+
 def _reasonable_size(_form: object, field: Field) -> None:
     # WTForms' NumberRange turns the value into a float, which overflows for
     # hundreds of digits; such a number is out of range anyway.
@@ -65,17 +81,7 @@ class CodesForm(FlaskForm):
 
 
 class OrganisationForm(FlaskForm):
-    name = StringField(
-        _l("Organisation name"),
-        filters=[_strip],
-        validators=[
-            DataRequired(_l("Enter the organisation's name.")),
-            Length(
-                max=NAME_MAX,
-                message=_l("The name can have at most %(max)d characters.", max=NAME_MAX),
-            ),
-        ],
-    )
+    name = _name_field(_l("Organisation name"), _l("Enter the organisation's name."))
 
 
 class DeleteOrganisationForm(FlaskForm):
@@ -106,17 +112,10 @@ class DeleteAssessmentForm(FlaskForm):
 class AssessmentForm(FlaskForm):
     """A new wave; :func:`assessment_form_class` adds one field per context question."""
 
-    name = StringField(
+    name = _name_field(
         _l("Name of the wave"),
+        _l("Enter a name for the wave."),
         description=_l("For example “Baseline” or “After 6 months”."),
-        filters=[_strip],
-        validators=[
-            DataRequired(_l("Enter a name for the wave.")),
-            Length(
-                max=NAME_MAX,
-                message=_l("The name can have at most %(max)d characters.", max=NAME_MAX),
-            ),
-        ],
     )
     threshold = IntegerField(
         _l("Anonymity threshold"),

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from scoring import Side
-from survey.commands.problems import ProblemsError, count
+from survey.commands.problems import ProblemsError
 from survey.models import INVITATION_MODES, NAME_MAX, Assessment
 from survey.services import assessments as assessment_service
 from survey.services import organisations as service
@@ -59,10 +59,7 @@ def _read_context(path: Path | None) -> ContextAnswers | None:
     try:
         return load_context_file(path, current_bank())
     except ContextError as error:
-        raise ProblemsError(
-            f"{path}: {count(len(error.problems), 'problem')}; nothing was created:",
-            error.problems,
-        ) from None
+        raise ProblemsError.in_file(path, error.problems, "nothing was created") from None
 
 
 @group.command("create")

@@ -21,10 +21,7 @@ def _load(path: Path) -> Bank:
     try:
         return load_bank(path)
     except BankError as error:
-        raise ProblemsError(
-            f"{path}: {count(len(error.problems), 'problem')}; the bank cannot be used:",
-            error.problems,
-        ) from None
+        raise ProblemsError.in_file(path, error.problems, "the bank cannot be used") from None
 
 
 @group.command("check")

@@ -19,6 +19,11 @@ class ProblemsError(click.ClickException):
             lines.append(f"  … and {len(problems) - MAX_SHOWN} more")
         super().__init__("\n".join([heading, *lines]))
 
+    @classmethod
+    def in_file(cls, source: object, problems: Sequence[str], outcome: str) -> ProblemsError:
+        """``<source>: 3 problems; <outcome>:``, then the problems."""
+        return cls(f"{source}: {count(len(problems), 'problem')}; {outcome}:", problems)
+
 
 def count(number: int, noun: str) -> str:
     """``1 problem``, ``3 problems``."""

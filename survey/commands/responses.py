@@ -70,10 +70,7 @@ def import_file(assessment_id: int, path: Path) -> None:
     try:
         checked = check_csv(path, bank, source)
     except ImportProblems as error:
-        raise ProblemsError(
-            f"{source}: {count(len(error.problems), 'problem')}; nothing was imported:",
-            error.problems,
-        ) from None
+        raise ProblemsError.in_file(source, error.problems, "nothing was imported") from None
     except OSError as error:
         raise click.ClickException(
             f"{source}: cannot read file: {error.strerror or error}"

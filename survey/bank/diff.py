@@ -11,16 +11,11 @@ from collections.abc import Mapping, Sequence
 
 from scoring.model import Bank
 from survey.bank.convert import bank_to_dict
+from survey.bank.schema import LABEL_KEYS
 
-#: List sections and the key that names their entries.
-_KEYED: Mapping[str, str] = {
-    "dimensions": "id",
-    "items": "id",
-    "types": "id",
-    "moves": "id",
-    "advisor.factors": "id",
-    "advisor.rules": "type",
-}
+#: List sections and the key that names their entries: the schema's own table, so a
+#: new list section is compared entry by entry as soon as ``_sections`` lays it out.
+_KEYED = LABEL_KEYS
 
 
 def _sections(data: Mapping[str, object]) -> dict[str, object]:

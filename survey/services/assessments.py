@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from scoring import Side
 from survey.extensions import db
@@ -14,6 +14,7 @@ from survey.models import Assessment, Organisation, Response, User, new_token
 from survey.services import join_codes
 from survey.services.banks import store_current_version
 from survey.services.ledgers import ledger_rows, open_ledgers
+from survey.services.wave_lookup import wave_and_side
 
 
 def create_organisation(name: str, owner: User | None = None) -> Organisation:
@@ -48,15 +49,7 @@ def create_assessment(
 
 def find_by_survey_token(token: str) -> tuple[Assessment, Side] | None:
     """The assessment and side a survey link belongs to."""
-    assessment = db.session.scalar(
-        select(Assessment).where(
-            or_(Assessment.marketing_token == token, Assessment.sales_token == token)
-        )
-    )
-    if assessment is None:
-        return None
-    side = Side.MARKETING if assessment.marketing_token == token else Side.SALES
-    return assessment, side
+    return wave_and_side(Assessment.marketing_token, Assessment.sales_token, token)
 
 
 def get_assessment(assessment_id: int) -> Assessment | None:
@@ -88,9 +81,7 @@ def rotate_report_token(assessment: Assessment) -> None:
 
 def all_assessments() -> list[Assessment]:
     return list(
-        db.session.scalars(
-            select(Assessment).join(Assessment.organisation).order_by(Assessment.id)
-        )
+        db.session.scalars(select(Assessment).join(Assessment.organisation).order_by(Assessment.id))
     )
 
 

@@ -25,6 +25,7 @@ from survey.models import Assessment
 from survey.services.audit import assessment_target
 from survey.services.invitations import ALPHABET
 from survey.services.unit_of_work import unit_of_work
+from survey.services.wave_lookup import wave_and_side
 
 CODE_LENGTH = 8  # 8 × 5 = 40 bits
 GROUP = 4
@@ -131,12 +132,4 @@ def find(raw: str | None) -> tuple[Assessment, Side] | None:
     code = normalise(raw)
     if code is None:
         return None
-    assessment = db.session.scalar(
-        select(Assessment).where(
-            or_(Assessment.marketing_join_code == code, Assessment.sales_join_code == code)
-        )
-    )
-    if assessment is None:
-        return None
-    side = Side.MARKETING if assessment.marketing_join_code == code else Side.SALES
-    return assessment, side
+    return wave_and_side(Assessment.marketing_join_code, Assessment.sales_join_code, code)

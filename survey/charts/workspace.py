@@ -40,32 +40,25 @@ def _shade_bands(axes: Axes, canvas: Canvas, *, horizontal: bool) -> None:
     for index, band in enumerate(canvas.bank.types):
         colour = BAND_COLOURS[index % len(BAND_COLOURS)]
         name = band.name.get(canvas.locale)
+        middle = (band.lower + band.upper) / 2
+        # The band's name sits just past the axes: above a horizontal band, beside a vertical one.
         if horizontal:
             axes.axvspan(band.lower, band.upper, color=colour, zorder=0)
-            label = axes.text(
-                (band.lower + band.upper) / 2,
-                1.01,
-                name,
-                transform=axes.get_xaxis_transform(),
-                ha="center",
-                va="bottom",
-                fontsize=font,
-                color=MUTED,
-                parse_math=False,
-            )
+            x, y, transform, ha, va = middle, 1.01, axes.get_xaxis_transform(), "center", "bottom"
         else:
             axes.axhspan(band.lower, band.upper, color=colour, zorder=0)
-            label = axes.text(
-                1.01,
-                (band.lower + band.upper) / 2,
-                name,
-                transform=axes.get_yaxis_transform(),
-                ha="left",
-                va="center",
-                fontsize=font,
-                color=MUTED,
-                parse_math=False,
-            )
+            x, y, transform, ha, va = 1.01, middle, axes.get_yaxis_transform(), "left", "center"
+        label = axes.text(
+            x,
+            y,
+            name,
+            transform=transform,
+            ha=ha,
+            va=va,
+            fontsize=font,
+            color=MUTED,
+            parse_math=False,
+        )
         label.set_clip_on(False)
 
 

@@ -83,6 +83,8 @@ def test_a_threshold_of_hundreds_of_digits_is_a_form_error(app: Flask) -> None:
         ("MAX_CONTENT_LENGTH", -5, "MAX_CONTENT_LENGTH"),
         ("PROXY_COUNT", -1, "PROXY_COUNT"),
         ("DEFAULT_THRESHOLD", 10**23, "DEFAULT_THRESHOLD"),
+        # The merged settings are used as they are: text is not a number there.
+        ("DEFAULT_THRESHOLD", "5", "DEFAULT_THRESHOLD='5' must be a whole number"),
         ("SQLALCHEMY_DATABASE_URI", "nonsense", "DATABASE_URL"),
         ("RATELIMIT_STORAGE_URI", "bogus://", "RATELIMIT_STORAGE_URI"),
         ("BANK_PATH", "/nonexistent/bank.yaml", "BANK_PATH"),

@@ -20,7 +20,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from survey.bank import default_bank_path
-from survey.config import ConfigError, from_environment
+from survey.config import ConfigError, load
 from survey.models import Assessment
 from tests.conftest import create_assessment, create_organisation
 
@@ -177,11 +177,13 @@ def test_bank_text_in_persian_replaces_only_that_item(make_app: Any, tmp_path: P
 # --- the setting -------------------------------------------------------------
 
 
-def test_languages_are_read_from_the_environment_as_a_list() -> None:
-    assert from_environment({"LANGUAGES": "en, fa"}) == {"LANGUAGES": ["en", "fa"]}
+def test_languages_are_read_from_the_environment_as_a_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LANGUAGES", "en, fa")
+    assert load()["LANGUAGES"] == ["en", "fa"]
 
 
 @pytest.mark.parametrize("raw", ["en,xx", "", "en,pt-BR"])
-def test_bad_languages_setting_is_named(raw: str) -> None:
-    with pytest.raises(ConfigError, match="LANGUAGES"):
-        from_environment({"LANGUAGES": raw})
+def test_bad_languages_setting_is_named(raw: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LANGUAGES", raw)
+    with pytest.raises(ConfigError, match=f"^LANGUAGES={raw!r} must be language codes"):
+        load()

@@ -10,32 +10,17 @@ import re
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from scoring import Side
 from survey.extensions import db
-from survey.models import ActionItem, Assessment, AuditEvent, User
-from tests.conftest import add_responses, create_assessment, create_organisation, uniform_answers
+from survey.models import ActionItem, Assessment, AuditEvent
+from tests.conftest import add_responses, create_assessment, uniform_answers
 
 
 @pytest.fixture
-def consultant(app: Flask) -> User:
-    user = User(email="ada@example.com", password_hash="unused")
-    db.session.add(user)
-    db.session.commit()
-    return user
-
-
-@pytest.fixture
-def client(app: Flask, consultant: User) -> FlaskClient:
-    return app.test_client(user=consultant)
-
-
-@pytest.fixture
-def baseline(consultant: User) -> Assessment:
-    wave = create_assessment(create_organisation("Acme Ltd", consultant), threshold=3)
+def baseline(wave: Assessment) -> Assessment:
     add_responses(wave, Side.MARKETING, uniform_answers(3), 3)
     add_responses(wave, Side.SALES, uniform_answers(2), 3)
     return wave
@@ -70,16 +55,16 @@ STEP = {
 
 
 def test_choosing_owning_changing_and_removing_a_step(
-    client: FlaskClient, baseline: Assessment, bank: Any
+    signed_in: FlaskClient, baseline: Assessment, bank: Any
 ) -> None:
-    wave_page = text(client.get(f"/workspace/assessments/{baseline.id}"))
+    wave_page = text(signed_in.get(f"/workspace/assessments/{baseline.id}"))
     assert "No steps chosen yet." in wave_page
-    form = text(client.get(f"/workspace/assessments/{baseline.id}/actions/new"))
+    form = text(signed_in.get(f"/workspace/assessments/{baseline.id}/actions/new"))
     for move in bank.moves:  # every move of the wave's bank, grouped by the step up
         assert f'value="{move.id}"' in form
     assert "<optgroup" in form and "From Undefined to Defined" in form
 
-    response = client.post(f"/workspace/assessments/{baseline.id}/actions/new", data=STEP)
+    response = signed_in.post(f"/workspace/assessments/{baseline.id}/actions/new", data=STEP)
     assert response.status_code == 302
     [item] = items()
     assert (item.move_id, item.marketing_owner, item.sales_owner) == (
@@ -88,18 +73,18 @@ def test_choosing_owning_changing_and_removing_a_step(
         "Sam Sales",
     )
     assert item.due_on is not None and item.due_on.isoformat() == "2027-03-31"
-    plan = section(text(client.get(f"/workspace/assessments/{baseline.id}")), "action-plan")
+    plan = section(text(signed_in.get(f"/workspace/assessments/{baseline.id}")), "action-plan")
     assert "Agree what counts as a lead" in plan and "Mia Marketing" in plan
     assert "Planned" in plan and "2027-03-31" in plan
 
     edit = f"/workspace/assessments/{baseline.id}/actions/{item.id}"
-    assert 'value="Mia Marketing"' in text(client.get(edit))
-    client.post(edit, data={**STEP, "status": "in_progress", "sales_owner": "Sue Sales"})
+    assert 'value="Mia Marketing"' in text(signed_in.get(edit))
+    signed_in.post(edit, data={**STEP, "status": "in_progress", "sales_owner": "Sue Sales"})
     [item] = items()
     assert (item.status, item.sales_owner) == ("in_progress", "Sue Sales")
-    client.post(edit, data={**STEP, "status": "in_progress", "sales_owner": "Sue Sales"})
+    signed_in.post(edit, data={**STEP, "status": "in_progress", "sales_owner": "Sue Sales"})
 
-    client.post(f"{edit}/delete")
+    signed_in.post(f"{edit}/delete")
     assert items() == []
     # Audit rows name the wave and the item by id, never the client's words.
     events = [
@@ -126,38 +111,38 @@ def test_choosing_owning_changing_and_removing_a_step(
     ],
 )
 def test_bad_steps_are_refused_with_a_message(
-    client: FlaskClient, baseline: Assessment, change: dict[str, str], message: str
+    signed_in: FlaskClient, baseline: Assessment, change: dict[str, str], message: str
 ) -> None:
     page = text(
-        client.post(f"/workspace/assessments/{baseline.id}/actions/new", data={**STEP, **change})
+        signed_in.post(f"/workspace/assessments/{baseline.id}/actions/new", data={**STEP, **change})
     )
     assert message in page
     assert items() == []
 
 
-def test_another_waves_step_is_not_found(client: FlaskClient, baseline: Assessment) -> None:
+def test_another_waves_step_is_not_found(signed_in: FlaskClient, baseline: Assessment) -> None:
     other = create_assessment(baseline.organisation, name="Other")
-    client.post(f"/workspace/assessments/{other.id}/actions/new", data=STEP)
+    signed_in.post(f"/workspace/assessments/{other.id}/actions/new", data=STEP)
     [item] = items()
     url = f"/workspace/assessments/{baseline.id}/actions/{item.id}"
-    assert client.get(url).status_code == 404
-    assert client.post(f"{url}/delete").status_code == 404
+    assert signed_in.get(url).status_code == 404
+    assert signed_in.post(f"{url}/delete").status_code == 404
     assert len(items()) == 1
 
 
 def test_the_plan_is_in_the_report_the_csv_and_the_export(
-    client: FlaskClient, baseline: Assessment
+    signed_in: FlaskClient, baseline: Assessment
 ) -> None:
-    client.post(
+    signed_in.post(
         f"/workspace/assessments/{baseline.id}/actions/new",
         data={**STEP, "marketing_owner": "=HYPERLINK(1)"},
     )
-    report = section(text(client.get(f"/r/{baseline.report_token}")), "action-plan")
+    report = section(text(signed_in.get(f"/r/{baseline.report_token}")), "action-plan")
     assert "Steps chosen in this wave" in report
     assert "Agree what counts as a lead" in report and "Sam Sales" in report
     assert "Every lead is scored the same way" in report
 
-    download = client.get(f"/workspace/assessments/{baseline.id}/action-plan.csv")
+    download = signed_in.get(f"/workspace/assessments/{baseline.id}/action-plan.csv")
     assert download.headers["Content-Disposition"] == "attachment; filename=action-plan.csv"
     rows = list(csv.reader(io.StringIO(download.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][:3] == ["Step", "Owner in marketing", "Owner in sales"]
@@ -171,7 +156,7 @@ def test_the_plan_is_in_the_report_the_csv_and_the_export(
         "Planned",
     ]
 
-    export = client.post(f"/workspace/organisations/{baseline.organisation_id}/export.json")
+    export = signed_in.post(f"/workspace/organisations/{baseline.organisation_id}/export.json")
     [plan_item] = export.get_json()["waves"][0]["action_plan"]
     assert plan_item == {
         "move": "shared_lead_definition",
@@ -186,12 +171,12 @@ def test_the_plan_is_in_the_report_the_csv_and_the_export(
 
 
 def test_the_next_waves_report_says_whether_the_chosen_steps_areas_improved(
-    client: FlaskClient, baseline: Assessment, bank: Any
+    signed_in: FlaskClient, baseline: Assessment, bank: Any
 ) -> None:
-    client.post(
+    signed_in.post(
         f"/workspace/assessments/{baseline.id}/actions/new", data={**STEP, "status": "done"}
     )
-    client.post(
+    signed_in.post(
         f"/workspace/assessments/{baseline.id}/actions/new",
         data={**STEP, "move": "sit_together", "status": "dropped"},
     )
@@ -199,7 +184,7 @@ def test_the_next_waves_report_says_whether_the_chosen_steps_areas_improved(
     second_report = f"/r/{second.report_token}"
 
     # Not placed yet: the look back is there, but cannot say anything.
-    html = section(text(client.get(second_report)), "action-plan")
+    html = section(text(signed_in.get(second_report)), "action-plan")
     assert "Steps chosen after “Baseline”: did their areas improve?" in html
     assert "Not known yet" in html and "Improved" not in html
 
@@ -213,11 +198,11 @@ def test_the_next_waves_report_says_whether_the_chosen_steps_areas_improved(
         answers[item.id] = 6 - value if item.reverse else value
     add_responses(second, Side.MARKETING, uniform_answers(3), 3)
     add_responses(second, Side.SALES, answers, 2)
-    waiting = section(text(client.get(second_report)), "action-plan")
+    waiting = section(text(signed_in.get(second_report)), "action-plan")
     assert "Not known yet" in waiting  # two of three: nothing released, nothing known
     add_responses(second, Side.SALES, answers)
 
-    html = text(client.get(second_report))
+    html = text(signed_in.get(second_report))
     plan = section(html, "action-plan")
     rows = re.findall(r"<tr>.*?</tr>", html[html.index('id="action-plan"') :], re.S)
     lead, seats = (plain(row) for row in rows[1:3])
@@ -231,12 +216,12 @@ def test_the_next_waves_report_says_whether_the_chosen_steps_areas_improved(
     assert seats.endswith("Not improved")
     assert "Steps chosen in this wave" not in plan  # the second wave has no plan of its own
     # The baseline's own report shows its plan, and no look back.
-    baseline_plan = section(text(client.get(f"/r/{baseline.report_token}")), "action-plan")
+    baseline_plan = section(text(signed_in.get(f"/r/{baseline.report_token}")), "action-plan")
     assert "did their areas improve" not in baseline_plan
     assert "Steps chosen in this wave" in baseline_plan
 
 
 def test_a_report_without_any_plan_has_no_plan_section(
-    client: FlaskClient, baseline: Assessment
+    signed_in: FlaskClient, baseline: Assessment
 ) -> None:
-    assert 'id="action-plan"' not in text(client.get(f"/r/{baseline.report_token}"))
+    assert 'id="action-plan"' not in text(signed_in.get(f"/r/{baseline.report_token}"))

@@ -19,21 +19,6 @@ from tests.conftest import add_responses, create_assessment, create_organisation
 HOSTILE = ('=HYPERLINK("http://x","y")', "+1", "@SUM(1)", "-2")
 
 
-@pytest.fixture
-def consultant(app: Flask) -> User:
-    from survey.extensions import db
-
-    user = User(email="ada@example.com", password_hash="unused")
-    db.session.add(user)
-    db.session.commit()
-    return user
-
-
-@pytest.fixture
-def owner(app: Flask, consultant: User) -> FlaskClient:
-    return app.test_client(user=consultant)
-
-
 def placed_wave(owner_user: User, organisation: str, wave: str) -> Assessment:
     assessment = create_assessment(create_organisation(organisation, owner_user), name=wave)
     add_responses(assessment, "marketing", uniform_answers(4), count=5)
@@ -59,9 +44,11 @@ def workbook(client: FlaskClient, assessment: Assessment) -> openpyxl.Workbook:
 
 
 @pytest.mark.parametrize("name", HOSTILE)
-def test_formula_names_come_back_as_text(owner: FlaskClient, consultant: User, name: str) -> None:
+def test_formula_names_come_back_as_text(
+    signed_in: FlaskClient, consultant: User, name: str
+) -> None:
     assessment = placed_wave(consultant, name, name)
-    rows = csv_rows(owner, assessment)
+    rows = csv_rows(signed_in, assessment)
     named = {row[0]: row[1] for row in rows if len(row) == 2}
     # The CSV neutralises them with a leading apostrophe: a spreadsheet shows text.
     assert named["Organisation"] == "'" + name
@@ -72,23 +59,23 @@ def test_formula_names_come_back_as_text(owner: FlaskClient, consultant: User, n
             if cell.startswith("-"):
                 float(cell)  # only our own negative numbers may start with a minus
     # The XLSX stores them as strings (never formulas), with Excel's quote prefix.
-    sheet = workbook(owner, assessment)["Placement and advice"]
+    sheet = workbook(signed_in, assessment)["Placement and advice"]
     cells = {row[0].value: row[1] for row in sheet.iter_rows(min_row=2)}
     for label in ("Organisation", "Wave"):
         assert cells[label].value == name
         assert cells[label].data_type == "s"
         assert cells[label].quotePrefix
-    for row in workbook(owner, assessment).worksheets[0].iter_rows():
+    for row in workbook(signed_in, assessment).worksheets[0].iter_rows():
         for cell in row:
             assert cell.data_type != "f", cell.coordinate
 
 
 def test_exports_hold_the_published_aggregates_and_no_response(
-    owner: FlaskClient, consultant: User
+    signed_in: FlaskClient, consultant: User
 ) -> None:
     assessment = placed_wave(consultant, "Acme Ltd", "Baseline")
     bank = current_bank()
-    book = workbook(owner, assessment)
+    book = workbook(signed_in, assessment)
     assert book.sheetnames == [
         "Placement and advice",
         "Areas",
@@ -119,16 +106,16 @@ def test_exports_hold_the_published_aggregates_and_no_response(
     # five answers a side: the mean, no spread (it needs twice the threshold), gap +1, marked
     assert first[4:8] == (5, 0, 4.0, None)
     assert first[-2:] == (1.0, "yes")
-    text = "\n".join(",".join(row) for row in csv_rows(owner, assessment))
+    text = "\n".join(",".join(row) for row in csv_rows(signed_in, assessment))
     assert "Questions" in text and bank.items[0].marketing.get() in text
     assert "response" not in " ".join(str(cell) for cell in header).lower()
 
 
-def test_a_waiting_wave_exports_no_hidden_side(owner: FlaskClient, consultant: User) -> None:
+def test_a_waiting_wave_exports_no_hidden_side(signed_in: FlaskClient, consultant: User) -> None:
     assessment = create_assessment(create_organisation("Acme Ltd", consultant))
     add_responses(assessment, "marketing", uniform_answers(4), count=5)
     add_responses(assessment, "sales", uniform_answers(2), count=4)  # one short of a group
-    book = workbook(owner, assessment)
+    book = workbook(signed_in, assessment)
     assert book.sheetnames == ["Placement and advice", "Questions", "Buyer's journey"]
     summary = {
         row[0].value: row[1].value for row in book["Placement and advice"].iter_rows(min_row=2)
@@ -144,7 +131,7 @@ def test_a_waiting_wave_exports_no_hidden_side(owner: FlaskClient, consultant: U
         assert row[17:22] == (None,) * 5
 
 
-def test_only_the_owner_may_export(app: Flask, owner: FlaskClient, consultant: User) -> None:
+def test_only_the_owner_may_export(app: Flask, signed_in: FlaskClient, consultant: User) -> None:
     from survey.extensions import db
 
     assessment = placed_wave(consultant, "Acme Ltd", "Baseline")
@@ -156,12 +143,14 @@ def test_only_the_owner_may_export(app: Flask, owner: FlaskClient, consultant: U
         url = f"/workspace/assessments/{assessment.id}/results.{kind}"
         assert stranger.get(url).status_code == 404
         assert app.test_client().get(url).status_code == 302  # to the sign-in page
-        assert owner.get(url).status_code == 200
+        assert signed_in.get(url).status_code == 200
 
 
-def test_the_wave_page_offers_the_exports_and_the_pdf(owner: FlaskClient, consultant: User) -> None:
+def test_the_wave_page_offers_the_exports_and_the_pdf(
+    signed_in: FlaskClient, consultant: User
+) -> None:
     assessment = placed_wave(consultant, "Acme Ltd", "Baseline")
-    html = owner.get(f"/workspace/assessments/{assessment.id}").get_data(as_text=True)
+    html = signed_in.get(f"/workspace/assessments/{assessment.id}").get_data(as_text=True)
     assert f'href="/workspace/assessments/{assessment.id}/results.csv"' in html
     assert f'href="/workspace/assessments/{assessment.id}/results.xlsx"' in html
     assert f'href="/r/{assessment.report_token}/report.pdf"' in html

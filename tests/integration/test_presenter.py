@@ -8,7 +8,6 @@ import json
 import re
 from typing import Any
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -21,24 +20,6 @@ from survey.services.invitations import ALPHABET
 from tests.conftest import add_responses, create_assessment, create_organisation, uniform_answers
 
 SHORT = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$")
-
-
-@pytest.fixture
-def consultant(app: Flask) -> User:
-    user = User(email="ada@example.com", password_hash="unused")
-    db.session.add(user)
-    db.session.commit()
-    return user
-
-
-@pytest.fixture
-def client(app: Flask, consultant: User) -> FlaskClient:
-    return app.test_client(user=consultant)
-
-
-@pytest.fixture
-def wave(consultant: User) -> Assessment:
-    return create_assessment(create_organisation("Acme Ltd", consultant), threshold=3)
 
 
 def text(response: Any) -> str:
@@ -101,21 +82,21 @@ def test_unknown_join_codes_count_against_the_address_limit(make_app: Any) -> No
 
 
 def test_a_wave_without_codes_gets_them_on_its_first_presenter_view(
-    client: FlaskClient, wave: Assessment
+    signed_in: FlaskClient, wave: Assessment
 ) -> None:
     wave.marketing_join_code = wave.sales_join_code = None
     db.session.commit()
-    page = text(client.get(f"/workspace/assessments/{wave.id}"))
+    page = text(signed_in.get(f"/workspace/assessments/{wave.id}"))
     assert "Open the presenter view once to give it join codes." in page
 
-    live = text(client.get(f"/workspace/assessments/{wave.id}/live"))
+    live = text(signed_in.get(f"/workspace/assessments/{wave.id}/live"))
     db.session.expire_all()
     stored = db.session.get(Assessment, wave.id)
     assert stored is not None and stored.marketing_join_code and stored.sales_join_code
     assert join_codes.JoinCode(Side.SALES, stored.sales_join_code).shown in live
     actions = list(db.session.scalars(select(AuditEvent.action)))
     assert actions == ["assessment.join_codes"]
-    text(client.get(f"/workspace/assessments/{wave.id}/live"))  # the second view makes none
+    text(signed_in.get(f"/workspace/assessments/{wave.id}/live"))  # the second view makes none
     assert len(list(db.session.scalars(select(AuditEvent.action)))) == 1
 
 
@@ -123,9 +104,9 @@ def test_a_wave_without_codes_gets_them_on_its_first_presenter_view(
 
 
 def test_the_wave_page_offers_every_link_with_a_copy_button(
-    client: FlaskClient, wave: Assessment
+    signed_in: FlaskClient, wave: Assessment
 ) -> None:
-    page = text(client.get(f"/workspace/assessments/{wave.id}"))
+    page = text(signed_in.get(f"/workspace/assessments/{wave.id}"))
     for side in ("marketing", "sales"):
         code = join_codes.codes_of(wave)[Side(side)]  # type: ignore[index]
         assert f"http://survey.test/j/{code.code}" in page
@@ -141,12 +122,12 @@ def test_the_wave_page_offers_every_link_with_a_copy_button(
 
 
 def test_the_presenter_page_shows_codes_addresses_counts_and_shortcuts(
-    client: FlaskClient, wave: Assessment
+    signed_in: FlaskClient, wave: Assessment
 ) -> None:
     wave.sales_headcount = 12
     db.session.commit()
     add_responses(wave, Side.SALES, uniform_answers(3), 2)
-    page = text(client.get(f"/workspace/assessments/{wave.id}/live"))
+    page = text(signed_in.get(f"/workspace/assessments/{wave.id}/live"))
     codes = join_codes.codes_of(wave)
     assert codes is not None
     for side, code in codes.items():
@@ -162,17 +143,17 @@ def test_the_presenter_page_shows_codes_addresses_counts_and_shortcuts(
     assert 'data-action="fullscreen"' in page and 'data-action="reveal"' in page
     assert "js/live.js" in page and "<script>" not in page and "style=" not in page
     # Not placed yet: the result panel is hidden, even with ?reveal=1.
-    revealed = text(client.get(f"/workspace/assessments/{wave.id}/live?reveal=1"))
+    revealed = text(signed_in.get(f"/workspace/assessments/{wave.id}/live?reveal=1"))
     assert re.search(r'data-panel="result" data-live-result hidden', revealed)
 
 
-def test_results_show_only_after_the_reveal(client: FlaskClient, wave: Assessment) -> None:
+def test_results_show_only_after_the_reveal(signed_in: FlaskClient, wave: Assessment) -> None:
     add_responses(wave, Side.MARKETING, uniform_answers(5), 3)
     add_responses(wave, Side.SALES, uniform_answers(2), 3)
-    page = text(client.get(f"/workspace/assessments/{wave.id}/live"))
+    page = text(signed_in.get(f"/workspace/assessments/{wave.id}/live"))
     assert re.search(r'data-panel="result" data-live-result hidden', page)
     assert re.search(r'data-panel="ready">', page)
-    revealed = text(client.get(f"/workspace/assessments/{wave.id}/live?reveal=1"))
+    revealed = text(signed_in.get(f"/workspace/assessments/{wave.id}/live?reveal=1"))
     assert re.search(r'data-panel="result" data-live-result>', revealed)
     assert revealed.count('<span class="gap-statement">') == 5
 
@@ -189,12 +170,12 @@ def walk(data: Any) -> list[tuple[str, Any]]:
 
 
 def test_the_json_carries_released_results_and_no_response_id(
-    client: FlaskClient, wave: Assessment
+    signed_in: FlaskClient, wave: Assessment
 ) -> None:
     url = f"/workspace/assessments/{wave.id}/live.json"
     add_responses(wave, Side.MARKETING, uniform_answers(5), 3)
     add_responses(wave, Side.SALES, uniform_answers(3), 2)
-    state = client.get(url).get_json()
+    state = signed_in.get(url).get_json()
     assert state["placed"] is False
     assert state["sides"]["sales"] == {
         "received": 2,
@@ -208,7 +189,7 @@ def test_the_json_carries_released_results_and_no_response_id(
     # The third sales response releases the group: every statement is two points apart.
     sales = uniform_answers(3)
     add_responses(wave, Side.SALES, sales)
-    state = client.get(url).get_json()
+    state = signed_in.get(url).get_json()
     assert state["placed"] is True
     assert state["type"] and state["score_text"].isdigit()
     assert len(state["gaps"]) == 5
@@ -242,13 +223,13 @@ def test_the_json_carries_released_results_and_no_response_id(
     }
 
 
-def test_between_releases_only_the_counters_move(client: FlaskClient, wave: Assessment) -> None:
+def test_between_releases_only_the_counters_move(signed_in: FlaskClient, wave: Assessment) -> None:
     url = f"/workspace/assessments/{wave.id}/live.json"
     add_responses(wave, Side.MARKETING, uniform_answers(5), 3)
     add_responses(wave, Side.SALES, uniform_answers(2), 3)
-    before = client.get(url).get_json()
+    before = signed_in.get(url).get_json()
     add_responses(wave, Side.SALES, uniform_answers(1))  # one more person
-    after = client.get(url).get_json()
+    after = signed_in.get(url).get_json()
     assert after["sides"]["sales"]["received"] == before["sides"]["sales"]["received"] + 1
     assert after["sides"]["sales"]["waiting"] == before["sides"]["sales"]["waiting"] + 1
     for state in (before, after):
@@ -261,10 +242,10 @@ def test_between_releases_only_the_counters_move(client: FlaskClient, wave: Asse
 
 
 def test_qr_codes_have_a_four_module_quiet_zone_and_download(
-    client: FlaskClient, wave: Assessment
+    signed_in: FlaskClient, wave: Assessment
 ) -> None:
     base = f"/workspace/assessments/{wave.id}/qr/sales"
-    svg = client.get(f"{base}.svg")
+    svg = signed_in.get(f"{base}.svg")
     assert svg.mimetype == "image/svg+xml"
     # The survey link makes a version-4 symbol: 33 modules, plus 4 on each side, 4 px each.
     width = int(re.search(rb'viewBox="0 0 (\d+) ', svg.data).group(1))  # type: ignore[union-attr]
@@ -273,22 +254,22 @@ def test_qr_codes_have_a_four_module_quiet_zone_and_download(
     first = re.search(rb'stroke="#000" d="M(\d+) (\d+)', svg.data)
     assert first is not None and (int(first.group(1)), int(first.group(2))) == (4, 4)
 
-    png = client.get(f"{base}/download.png")
+    png = signed_in.get(f"{base}/download.png")
     assert png.mimetype == "image/png" and png.data.startswith(b"\x89PNG\r\n\x1a\n")
     assert png.headers["Content-Disposition"] == "attachment; filename=survey-qr-sales.png"
-    download = client.get(f"{base}/download.svg")
+    download = signed_in.get(f"{base}/download.svg")
     assert download.headers["Content-Disposition"] == "attachment; filename=survey-qr-sales.svg"
     assert download.data == svg.data
-    assert client.get(f"{base}/download.gif").status_code == 404
+    assert signed_in.get(f"{base}/download.gif").status_code == 404
 
 
 def test_the_a4_sheet_has_the_qr_code_the_short_address_and_the_code(
-    client: FlaskClient, wave: Assessment
+    signed_in: FlaskClient, wave: Assessment
 ) -> None:
-    page = text(client.get(f"/workspace/assessments/{wave.id}/sheet/marketing"))
+    page = text(signed_in.get(f"/workspace/assessments/{wave.id}/sheet/marketing"))
     code = join_codes.codes_of(wave)[Side.MARKETING]  # type: ignore[index]
     assert f"/workspace/assessments/{wave.id}/qr/marketing.svg" in page
     assert f"http://survey.test/j/{code.code}" in page
     assert code.shown in page
     assert "css/sheet.css" in page
-    assert client.get(f"/workspace/assessments/{wave.id}/sheet/finance").status_code == 404
+    assert signed_in.get(f"/workspace/assessments/{wave.id}/sheet/finance").status_code == 404

@@ -17,20 +17,6 @@ from tests.conftest import add_responses, create_user, uniform_answers
 SVG = "image/svg+xml"
 
 
-@pytest.fixture
-def consultant(app: Flask) -> User:
-    # Signed in through Flask-Login's test client, so no password (and no slow hashing).
-    user = User(email="ada@example.com", password_hash="unused")
-    db.session.add(user)
-    db.session.commit()
-    return user
-
-
-@pytest.fixture
-def signed_in(app: Flask, consultant: User) -> FlaskClient:
-    return app.test_client(user=consultant)
-
-
 def page(response: Any) -> str:
     assert response.status_code == 200, response.status_code
     return str(response.get_data(as_text=True))

@@ -44,21 +44,13 @@ def _shade_bands(axes: Axes, canvas: Canvas, *, horizontal: bool) -> None:
         # The band's name sits just past the axes: above a horizontal band, beside a vertical one.
         if horizontal:
             axes.axvspan(band.lower, band.upper, color=colour, zorder=0)
-            x, y, transform, ha, va = middle, 1.01, axes.get_xaxis_transform(), "center", "bottom"
+            place = {"x": middle, "y": 1.01, "transform": axes.get_xaxis_transform()}
+            place |= {"ha": "center", "va": "bottom"}
         else:
             axes.axhspan(band.lower, band.upper, color=colour, zorder=0)
-            x, y, transform, ha, va = 1.01, middle, axes.get_yaxis_transform(), "left", "center"
-        label = axes.text(
-            x,
-            y,
-            name,
-            transform=transform,
-            ha=ha,
-            va=va,
-            fontsize=font,
-            color=MUTED,
-            parse_math=False,
-        )
+            place = {"x": 1.01, "y": middle, "transform": axes.get_yaxis_transform()}
+            place |= {"ha": "left", "va": "center"}
+        label = axes.text(s=name, fontsize=font, color=MUTED, parse_math=False, **place)
         label.set_clip_on(False)
 
 

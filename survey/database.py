@@ -196,11 +196,15 @@ def begin_write() -> None:
 
     Call it before the first query of a unit of work that will write. Any read
     transaction still open is ended first (it holds no changes: callers start
-    their writes here), so the write lock is taken before anything is read.
+    their writes here), so the write lock is taken before anything is read. A write
+    transaction already open goes on instead: what was read in it was read under the
+    lock (a request that looks up what it will write to, then writes, reads it once).
     """
     session = db.session()
     if session.in_transaction():
         if session.new or session.dirty or session.deleted:
             raise RuntimeError("begin_write() called with unsaved changes in the session")
+        if session.connection().get_execution_options().get(_IMMEDIATE, False):
+            return
         session.rollback()
     session.connection(execution_options={_IMMEDIATE: True})

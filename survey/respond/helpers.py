@@ -22,7 +22,7 @@ from survey.respond.pages import (
     steps_of,
     survey_context,
 )
-from survey.services.assessments import find_by_survey_token
+from survey.services.assessments import find_by_survey_token, find_by_survey_token_to_write
 from survey.services.banks import bank_of
 from survey.services.drafts import CODES, SavedDraft, find_draft, may_start_afresh, save_draft
 
@@ -38,8 +38,10 @@ def unknown_token() -> NoReturn:
     abort(404 if limits.hit(limits.UNKNOWN_TOKEN) else 429)
 
 
-def survey_or_404(token: str) -> tuple[Assessment, Side]:
-    found = find_by_survey_token(token)
+def survey_or_404(token: str, *, to_write: bool = False) -> tuple[Assessment, Side]:
+    """The link's wave and side; ``to_write`` for a POST that goes on to store something:
+    the wave is read in the write transaction its unit of work then goes on in."""
+    found = find_by_survey_token_to_write(token) if to_write else find_by_survey_token(token)
     if found is None:
         unknown_token()
     return found

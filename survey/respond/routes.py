@@ -115,7 +115,7 @@ def _checked_code(assessment: Assessment, side: Side, token: str, form: StartFor
 
 @bp.post("/s/<token>/start")
 def begin(token: str) -> Page:
-    assessment, side = survey_or_404(token)
+    assessment, side = survey_or_404(token, to_write=True)
     form = StartForm()
     if not form.validate_on_submit():
         abort(400)
@@ -176,7 +176,7 @@ def page(token: str, step: int) -> Page:
 
 @bp.post("/s/<token>/questions/<int:step>")
 def answer_page(token: str, step: int) -> Page:
-    assessment, side = survey_or_404(token)
+    assessment, side = survey_or_404(token, to_write=True)
     bank = bank_of(assessment)
     shown = step_or_404(bank, step)
     if shown.is_last:
@@ -202,7 +202,7 @@ def answer_page(token: str, step: int) -> Page:
 
 @bp.post("/s/<token>/draft")
 def autosave(token: str) -> Page:
-    assessment, side = survey_or_404(token)
+    assessment, side = survey_or_404(token, to_write=True)
     bank = bank_of(assessment)
     post = read_post(bank, request.form)
     key = draft_key()

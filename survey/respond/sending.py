@@ -48,7 +48,7 @@ from survey.services.ledgers import SideFull
 
 @bp.post("/s/<token>/questions")
 def send(token: str) -> Page:
-    assessment, side = survey_or_404(token)
+    assessment, side = survey_or_404(token, to_write=True)
     bank = bank_of(assessment)
     post = read_post(bank, request.form)
     if post.action == SEND and (sent := _send_at_once(assessment, side, token, bank, post)):
@@ -81,7 +81,8 @@ def _send_at_once(
     and the answers are saved and handled as before (``_send``), pages and all.
     """
     key = draft_key()
-    draft = find_draft(assessment, side, key)
+    # In the write transaction ``send`` began: ``submit`` goes on with this draft.
+    draft = find_draft(assessment, side, key, lock=True)
     if draft is None:
         return None
     answers = {**draft_answers(bank, draft), **post.given}
@@ -96,7 +97,7 @@ def _send_at_once(
     if counts and not limits.test(limits.NEW_RESPONSE, token):
         return None
     try:
-        submission = submit(assessment, side, key, answers, bank, comment)
+        submission = submit(assessment, side, key, answers, bank, comment, draft=draft)
     except (SurveyClosed, SideFull, invitations.CodeUsed):
         return None
     if submission is None:

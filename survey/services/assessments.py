@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from scoring import Side
+from survey.database import begin_write
 from survey.extensions import db
 from survey.models import Assessment, Organisation, Response, User, new_token
 from survey.services import join_codes
@@ -50,6 +51,17 @@ def create_assessment(
 def find_by_survey_token(token: str) -> tuple[Assessment, Side] | None:
     """The assessment and side a survey link belongs to."""
     return wave_and_side(Assessment.marketing_token, Assessment.sales_token, token)
+
+
+def find_by_survey_token_to_write(token: str) -> tuple[Assessment, Side] | None:
+    """The same, looked up in the write transaction the request's unit of work goes on in.
+
+    A respondent's POST reads its wave to know what to store. Read under the write
+    lock, the wave is not read a second time when the unit of work begins (which
+    would otherwise end the read transaction and load the wave again to check it).
+    """
+    begin_write()
+    return find_by_survey_token(token)
 
 
 def get_assessment(assessment_id: int) -> Assessment | None:
@@ -120,6 +132,7 @@ __all__ = [
     "create_organisation",
     "find_by_report_token",
     "find_by_survey_token",
+    "find_by_survey_token_to_write",
     "get_assessment",
     "links",
     "response_counts",

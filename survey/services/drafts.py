@@ -31,7 +31,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, inspect, select
 
 from scoring import Bank, Owner, OwnView, Side, own_view
 from scoring import Response as ScoringResponse
@@ -299,6 +299,13 @@ def save_draft(
     return SavedDraft(key, False, statements_answered(bank, merged), merged, kept)
 
 
+def _ended(draft: Draft) -> bool:
+    """Whether the transaction ``draft`` was read in has ended since (the session commits
+    and rolls back expiring what it read, and detaches what it deleted)."""
+    state = inspect(draft)
+    return state.expired or not state.persistent
+
+
 def submit(
     assessment: Assessment,
     side: Side,
@@ -306,6 +313,8 @@ def submit(
     answers: Mapping[str, str],
     bank: Bank,
     comment: str | None = None,
+    *,
+    draft: Draft | None = None,
 ) -> Submission | None:
     """Store the complete ``answers`` as one response and delete the draft, atomically.
 
@@ -317,6 +326,10 @@ def submit(
     The answer to the open question (``comment``, or else the one saved in the draft)
     is stored in the same unit of work as a ``Comment`` that nothing links to the
     response (``comments.CommentTooLong`` if it is too long: nothing is stored).
+
+    ``draft`` is the draft for ``key`` when the caller found it (``find_draft`` with
+    ``lock``) in the write transaction this goes on in, so it is not read again; if
+    that transaction has ended since (the draft is expired), it is looked up anew.
     """
     given = clean_answers(bank, answers)
     values = {item.id: parse_answer(given[item.id]) for item in bank.items if item.id in given}
@@ -325,7 +338,8 @@ def submit(
     stages = stage_values(bank, given)
     with unit_of_work() as work:
         _require_open(assessment)
-        draft = find_draft(assessment, side, key, lock=True)
+        if draft is None or _ended(draft):
+            draft = find_draft(assessment, side, key, lock=True)
         if draft is None:
             work.discard()
             return None

@@ -88,3 +88,28 @@ def test_writes_begin_immediate_on_sqlite(app: Flask) -> None:
         assert statements[statements.index("SELECT 2") - 1] == "BEGIN IMMEDIATE"
     else:
         assert "SELECT 2" in statements
+
+
+def test_a_write_transaction_already_open_goes_on(app: Flask) -> None:
+    """A request that looked up, under the write lock, what it then writes keeps that
+    transaction: the unit of work neither ends it nor reads again."""
+    statements: list[str] = []
+
+    def remember(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    sqlite = db.engine.dialect.name == "sqlite"
+    current = text("SELECT 1") if sqlite else text("SELECT pg_current_xact_id()::text")
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        begin_write()
+        first = db.session.scalar(current)
+        with unit_of_work():
+            second = db.session.scalar(current)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
+    if sqlite:
+        assert statements.count("BEGIN IMMEDIATE") == 1, statements
+        assert statements.index("BEGIN IMMEDIATE") == 0
+    else:
+        assert first == second  # one transaction

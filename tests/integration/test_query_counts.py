@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -44,6 +45,11 @@ def add_organisations(owner: User, count: int, start: int = 0) -> None:
             rows = [(side, uniform_answers(2 + wave)) for side in Side for _ in range(3)]
             with unit_of_work():
                 store_responses(assessment, rows, bank_of(assessment))
+
+
+def reads_of(table: str, seen: list[str]) -> list[str]:
+    """The SELECTs among ``seen`` that read ``table`` first (``FROM table``)."""
+    return [s for s in seen if s.startswith("SELECT") and re.search(rf"\bFROM {table}\b", s)]
 
 
 def cold_count(client: FlaskClient, path: str) -> int:
@@ -96,6 +102,20 @@ def test_sending_the_answers_is_one_short_write(app: Flask) -> None:
     assert sent.status_code == 303 and "/thanks" in sent.headers["Location"]
     writes = [statement for statement in seen if statement.startswith("BEGIN IMMEDIATE")]
     assert len(writes) <= 1  # SQLite; PostgreSQL has no BEGIN IMMEDIATE
-    assert len(seen) <= 12, seen
+    # The wave and the draft are read once, in the write transaction itself.
+    assert len(reads_of("assessment", seen)) == 1, seen
+    assert len(reads_of("draft", seen)) == 1, seen
+    assert len(seen) <= 8, seen
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Response)) == 1
+
+
+def test_starting_reads_the_wave_once(app: Flask) -> None:
+    """ "Start" looks the wave up in the write transaction that makes the draft."""
+    token = create_assessment(threshold=3).sales_token
+    client = app.test_client()
+    with statements() as seen:
+        started = client.post(f"/s/{token}/start")
+    assert started.status_code == 303
+    assert len(reads_of("assessment", seen)) == 1, seen
+    assert len(seen) <= 4, seen

@@ -962,3 +962,20 @@ def test_stored_responses_hold_nothing_that_identifies_a_person(app: Flask) -> N
         "release_group",
         "hidden",
     }
+
+
+def test_a_draft_found_before_its_transaction_ended_is_looked_up_again(app: Flask) -> None:
+    """``submit`` trusts a draft the caller found only in the write transaction it goes
+    on in: once that ended, a draft sent meanwhile is not stored twice."""
+    from scoring import Side
+    from survey.services.drafts import find_draft, start_draft, submit
+
+    assessment = create_assessment(threshold=3)
+    key = start_draft(assessment, Side.SALES, None).key  # type: ignore[union-attr]
+    answers = {item_id: "4" for item_id in uniform_answers(4)}
+    bank = current_bank()
+    draft = find_draft(assessment, Side.SALES, key)
+    assert draft is not None
+    assert submit(assessment, Side.SALES, key, answers, bank) is not None  # commits
+    assert submit(assessment, Side.SALES, key, answers, bank, draft=draft) is None
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 1

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from flask import render_template, url_for
@@ -26,6 +27,7 @@ from scoring.model import FUNNEL_PREFIX, funnel_question
 from survey.i18n import current_locale
 from survey.models import Assessment
 from survey.respond.forms import ANSWER_LABELS, CARRY_PREFIX, OPEN_ANSWER, OWNER_LABELS
+from survey.services.banks import per_bank
 from survey.services.comments import COMMENT_MAX
 from survey.services.drafts import (
     DRAFT_DAYS,
@@ -105,6 +107,7 @@ def _split(item_ids: Sequence[str]) -> list[tuple[str, ...]]:
     return parts
 
 
+@per_bank
 def steps_of(bank: Bank) -> tuple[Step, ...]:
     """Every page of the questionnaire, in order; the last one sends."""
     steps: list[Step] = []
@@ -132,9 +135,10 @@ def resume_point(steps: Sequence[Step], answers: Mapping[str, str]) -> tuple[Ste
     return steps[-1], None
 
 
-def numbers_of(bank: Bank) -> dict[str, int]:
+@per_bank
+def numbers_of(bank: Bank) -> Mapping[str, int]:
     """Item id → its number as shown (bank order, which is page order)."""
-    return {item.id: number for number, item in enumerate(bank.items, start=1)}
+    return MappingProxyType({item.id: number for number, item in enumerate(bank.items, start=1)})
 
 
 def survey_context(assessment: Assessment, side: Side, token: str, bank: Bank) -> dict[str, Any]:

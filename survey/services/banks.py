@@ -8,8 +8,12 @@ stored once (``BankVersion``, keyed by the SHA-256 of its text).
 
 from __future__ import annotations
 
+import functools
 import threading
+import weakref
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -21,6 +25,29 @@ from survey.models import Assessment, BankVersion
 
 _parsed: dict[str, Bank] = {}
 _parsed_lock = threading.Lock()
+
+T = TypeVar("T")
+
+
+def per_bank(derive: Callable[[Bank], T]) -> Callable[[Bank], T]:
+    """``derive(bank)`` worked out once per bank: a bank is immutable and parsed once per
+    process, so what follows from it alone (its pages, its numbering) need not be worked
+    out again on every request. ``derive`` must return something nobody changes.
+    """
+    derived: dict[int, tuple[weakref.ref[Bank], T]] = {}
+
+    @functools.wraps(derive)
+    def cached(bank: Bank) -> T:
+        key = id(bank)
+        found = derived.get(key)
+        if found is not None and found[0]() is bank:
+            return found[1]
+        value = derive(bank)
+        # Forgotten with the bank (a bank file edited while running is parsed anew).
+        derived[key] = (weakref.ref(bank, lambda _gone: derived.pop(key, None)), value)
+        return value
+
+    return cached
 
 
 def current_source() -> BankSource:

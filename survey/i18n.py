@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from flask_babel import Domain, get_locale
 
 RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur"})
+#: Where a request keeps its locale's catalogs (see ``AppDomain.get_translations``).
+_KEPT = "_survey_translations"
 
 
 class AppDomain(Domain):
@@ -21,6 +23,24 @@ class AppDomain(Domain):
     def get_translations_cache(self, ctx: object) -> dict[Any, Any]:
         cache: dict[Any, Any] = current_app.extensions.setdefault("survey_translations", {})
         return cache
+
+    def get_translations(self) -> Any:
+        """The request's catalogs, looked up once per request and locale.
+
+        A page asks for them once per text it translates, dozens of times, and the
+        stock lookup (the request's context, the cache, the locale and its name) cost
+        more than the translating. They are kept with the locale they are for, so a
+        locale chosen anew in the request is still honoured.
+        """
+        if not has_request_context():
+            return super().get_translations()
+        locale = get_locale()
+        kept = g.get(_KEPT)
+        if kept is not None and kept[0] is locale:
+            return kept[1]
+        found = super().get_translations()
+        setattr(g, _KEPT, (locale, found))
+        return found
 
 
 def select_locale() -> str | None:

@@ -74,10 +74,17 @@ def configure_extensions(app: Flask) -> None:
 
 
 def configure_i18n(app: Flask) -> None:
-    from survey.i18n import AppDomain, current_locale, page_direction, select_locale
+    from survey.i18n import (
+        AppDomain,
+        current_locale,
+        install_template_gettext,
+        page_direction,
+        select_locale,
+    )
 
     babel.init_app(app, locale_selector=select_locale)
     babel.domain_instance = AppDomain()  # catalogs cached per app, see AppDomain
+    install_template_gettext(app.jinja_env)
     app.jinja_env.globals.update(page_direction=page_direction, current_locale=current_locale)
 
 

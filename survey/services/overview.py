@@ -158,10 +158,13 @@ class Placement:
     placed: bool
     score: float | None
     type: RelationshipType | None
-    #: (side, counted responses still needed) for each side below the threshold.
-    needed: tuple[tuple[str, int], ...]
+    #: (side, counted responses still needed) for each side below the threshold;
+    #: ``None`` when the list does not show it (see :func:`organisation_cards`).
+    needed: tuple[tuple[str, int], ...] | None
 
     def waiting_for(self) -> list[tuple[str, int]]:
+        if self.needed is None:
+            raise ValueError("read without what the wave waits for (counts=False)")
         return list(self.needed)
 
     @property
@@ -179,20 +182,22 @@ def _owned_organisations_query() -> Select[Any]:
 
 
 def _owned_organisations(owner: User) -> list[ListedOrganisation]:
-    rows = db.session.connection().execute(_owned_organisations_query(), {"owner_id": owner.id})
+    query = _owned_organisations_query()
+    rows = db.session.connection().execute(query, {"owner_id": owner.id}).all()
     return [ListedOrganisation(id, name) for id, name in rows]
 
 
 @cache
-def _owned_waves_query() -> Select[Any]:
-    """Every wave of an owner's organisations with its stored summary and released counts.
+def _owned_waves_query(counts: bool) -> Select[Any]:
+    """Every wave of an owner's organisations with its stored summary and, with ``counts``,
+    both sides' released counts (what an unplaced wave waits for).
 
     Built once: making the aliases and the select each time cost more than running it.
     (Leaving out, in SQL, the waves the lists do not show took SQLite longer than
     reading them: its window functions sort the lot twice.)
     """
     marketing, sales = aliased(SideLedger), aliased(SideLedger)
-    return (
+    query = (
         select(
             Assessment.id,
             Assessment.organisation_id,
@@ -205,25 +210,33 @@ def _owned_waves_query() -> Select[Any]:
             WaveSummary.placed,
             WaveSummary.score,
             WaveSummary.type_id,
-            marketing.released_counted.label("marketing"),
-            sales.released_counted.label("sales"),
         )
         .join(Organisation, Organisation.id == Assessment.organisation_id)
         .outerjoin(WaveSummary, WaveSummary.assessment_id == Assessment.id)
+        .where(Organisation.owner_id == bindparam("owner_id"))
+        .order_by(Assessment.id)
+    )
+    if not counts:
+        return query
+    return (
+        query.add_columns(
+            marketing.released_counted.label("marketing"),
+            sales.released_counted.label("sales"),
+        )
         .outerjoin(
             marketing,
             (marketing.assessment_id == Assessment.id) & (marketing.side == Side.MARKETING.value),
         )
         .outerjoin(sales, (sales.assessment_id == Assessment.id) & (sales.side == Side.SALES.value))
-        .where(Organisation.owner_id == bindparam("owner_id"))
-        .order_by(Assessment.id)
     )
 
 
-def _owned_waves(owner: User) -> list[Any]:
+def _owned_waves(owner: User, counts: bool) -> list[Any]:
     # On the session's connection (Core): the ORM's result layer has nothing to add to
     # plain columns, and costs a fifth of the query per row.
-    return list(db.session.connection().execute(_owned_waves_query(), {"owner_id": owner.id}))
+    # (.all() fetches the rows at once; iterating a result fetches them one by one.)
+    query = _owned_waves_query(counts)
+    return list(db.session.connection().execute(query, {"owner_id": owner.id}).all())
 
 
 def _fresh_summaries(rows: Sequence[Any]) -> dict[int, Any]:
@@ -238,22 +251,22 @@ def _fresh_summaries(rows: Sequence[Any]) -> dict[int, Any]:
 def _placement(row: Any, fresh: Mapping[int, Any]) -> Placement:
     # Unpacked by position: a name lookup on a row costs more than the rest of this.
     wave_id, _, name, created_on, is_open, threshold, digest = row[:7]
-    rules, placed, score, type_id, marketing, sales = row[7:]
+    rules, placed, score, type_id = row[7:11]
     if rules != ledgers.SUMMARY_RULES:
         summary = fresh[wave_id]
         placed, score, type_id = summary.placed, summary.score, summary.type_id
-    marketing, sales = marketing or 0, sales or 0
-    needed = []
-    if marketing < threshold:
-        needed.append((Side.MARKETING.value, threshold - marketing))
-    if sales < threshold:
-        needed.append((Side.SALES.value, threshold - sales))
+    needed: list[tuple[str, int]] | None = None
+    if len(row) > 11:  # read with counts
+        needed = []
+        for side, counted in zip(Side, row[11:], strict=True):
+            if (counted or 0) < threshold:
+                needed.append((side.value, threshold - (counted or 0)))
     return Placement(
         assessment=ListedWave(wave_id, name, created_on, is_open, threshold, digest),
         placed=placed,
         score=score,
         type=bank_by_digest(digest).type(type_id) if type_id is not None else None,
-        needed=tuple(needed),
+        needed=tuple(needed) if needed is not None else None,
     )
 
 
@@ -266,14 +279,16 @@ class OrganisationCard:
     placed: Placement | None
 
 
-def organisation_cards(owner: User) -> list[OrganisationCard]:
+def organisation_cards(owner: User, *, counts: bool = True) -> list[OrganisationCard]:
     """The consultant's organisations with their latest and latest placed wave.
 
     Two queries whatever the number of organisations and waves (plus, once, a
-    score for any wave whose stored placement is missing or out of date).
+    score for any wave whose stored placement is missing or out of date). Without
+    ``counts`` the placements do not say what unplaced waves wait for (``needed`` is
+    ``None``), which spares reading both sides' counts of every wave.
     """
     organisations = _owned_organisations(owner)
-    rows = _owned_waves(owner)
+    rows = _owned_waves(owner, counts)
     fresh = _fresh_summaries(rows)
     latest: dict[int, Any] = {}
     placed: dict[int, Any] = {}

@@ -69,7 +69,7 @@ def _chart_rows(cards: list[overview.OrganisationCard]) -> list[tuple[str, float
 
 @bp.get("/portfolio")
 def portfolio() -> str:
-    cards = overview.organisation_cards(current_user)
+    cards = overview.organisation_cards(current_user, counts=False)
     return render_template(
         "workspace/portfolio.html",
         rows=rows(cards, current_locale()),
@@ -79,5 +79,5 @@ def portfolio() -> str:
 
 @bp.get("/portfolio/chart.svg")
 def portfolio_chart() -> Response:
-    found = _chart_rows(overview.organisation_cards(current_user))
+    found = _chart_rows(overview.organisation_cards(current_user, counts=False))
     return _svg(charts.portfolio_chart(found, _canvas(current_bank())))

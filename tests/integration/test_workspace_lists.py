@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask, url_for
 
 from survey.extensions import db
@@ -87,4 +88,26 @@ def test_portfolio_rows_link_each_organisation_as_url_for_does(app: Flask) -> No
         wave.created_on.isoformat(),
         placed.type.name.get("en"),
         f"{placed.score:.1f}",
+    )
+
+
+def test_without_counts_the_cards_are_the_same_but_for_what_waves_wait_for(app: Flask) -> None:
+    owner = create_user()
+    organisation = create_organisation("Acme", owner)
+    placed_wave(organisation, "First")
+    create_assessment(organisation, name="Second", threshold=3)
+
+    [full] = overview.organisation_cards(owner)
+    [lean] = overview.organisation_cards(owner, counts=False)
+
+    assert full.latest is not None and lean.latest is not None
+    assert full.latest.waiting_for() == [("marketing", 3), ("sales", 3)]
+    assert lean.latest.needed is None
+    with pytest.raises(ValueError, match="counts=False"):
+        lean.latest.waiting_for()
+    assert lean.placed is not None and full.placed is not None
+    assert (lean.placed.assessment, lean.placed.score, lean.placed.type) == (
+        full.placed.assessment,
+        full.placed.score,
+        full.placed.type,
     )

@@ -12,7 +12,7 @@ from scoring import Bank, Side
 from survey.models import Assessment, Draft
 from survey.respond import limits
 from survey.respond.cookies import draft_key, mark_sent, sent_before, set_draft_cookie
-from survey.respond.forms import StartForm, SurveyPost
+from survey.respond.forms import BACK, SAVE, StartForm, SurveyPost
 from survey.respond.pages import (
     PageState,
     Step,
@@ -24,7 +24,14 @@ from survey.respond.pages import (
 )
 from survey.services.assessments import find_by_survey_token, find_by_survey_token_to_write
 from survey.services.banks import bank_of
-from survey.services.drafts import CODES, SavedDraft, find_draft, may_start_afresh, save_draft
+from survey.services.drafts import (
+    CODES,
+    SavedDraft,
+    SurveyClosed,
+    find_draft,
+    may_start_afresh,
+    save_draft,
+)
 
 Page = str | WerkzeugResponse | tuple[str | WerkzeugResponse, int]
 
@@ -138,3 +145,22 @@ def save_post(
             assessment, side, key, post.fresh_answers(), bank, create=True, comment=comment
         )
     return save_draft(assessment, side, key, post.given, bank, create=False, comment=post.comment)
+
+
+def save_or_leave(
+    assessment: Assessment, side: Side, token: str, bank: Bank, post: SurveyPost, back_to: int
+) -> SavedDraft | Page:
+    """Save a page's answers: the saved draft when the caller goes on with it, else the page
+    the post ends on (the wave closed, the answers already sent, "Save and finish later",
+    or Back, to step ``back_to``)."""
+    try:
+        saved = save_post(assessment, side, bank, post)
+    except SurveyClosed:
+        return closed(assessment, side, token)
+    if saved is None:
+        return already_received(token)
+    if post.action == SAVE:
+        return go("respond.saved", token, saved)
+    if post.action == BACK:
+        return go("respond.page", token, saved, step=back_to)
+    return saved

@@ -35,18 +35,17 @@ from scoring import Side
 from survey.models import Assessment, Draft
 from survey.respond import bp, limits
 from survey.respond.cookies import draft_key, sent_before, set_draft_cookie
-from survey.respond.forms import BACK, SAVE, StartForm, read_post
+from survey.respond.forms import StartForm, read_post
 from survey.respond.helpers import (
     FULL_STATUS,
     Page,
-    already_received,
     closed,
     context_of,
     draft_or_page,
     go,
     needs_code,
     notice,
-    save_post,
+    save_or_leave,
     show,
     start_page,
     step_or_404,
@@ -58,6 +57,7 @@ from survey.respond.sending import send
 from survey.services import invitations
 from survey.services.banks import bank_of
 from survey.services.drafts import (
+    SavedDraft,
     SurveyClosed,
     draft_answers,
     draft_comment,
@@ -182,16 +182,9 @@ def answer_page(token: str, step: int) -> Page:
     if shown.is_last:
         return send(token)
     post = read_post(bank, request.form, shown.item_ids)
-    try:
-        saved = save_post(assessment, side, bank, post)
-    except SurveyClosed:
-        return closed(assessment, side, token)
-    if saved is None:
-        return already_received(token)
-    if post.action == SAVE:
-        return go("respond.saved", token, saved)
-    if post.action == BACK:
-        return go("respond.page", token, saved, step=max(1, step - 1))
+    saved = save_or_leave(assessment, side, token, bank, post, back_to=max(1, step - 1))
+    if not isinstance(saved, SavedDraft):
+        return saved
     missing = [item_id for item_id in shown.item_ids if item_id not in saved.answers]
     if missing:
         state = PageState(saved.answers, saved.comment, missing=missing, recovered=saved.created)

@@ -17,7 +17,7 @@ from scoring import Bank, Side
 from survey.models import Assessment
 from survey.respond import bp, limits
 from survey.respond.cookies import draft_key, mark_sent, sent_marker
-from survey.respond.forms import BACK, SAVE, SEND, SurveyPost, read_post
+from survey.respond.forms import SEND, SurveyPost, read_post
 from survey.respond.helpers import (
     FULL_STATUS,
     Page,
@@ -27,7 +27,7 @@ from survey.respond.helpers import (
     go,
     needs_code,
     notice,
-    save_post,
+    save_or_leave,
     survey_or_404,
 )
 from survey.respond.pages import PageState, render_last, render_step, step_of, steps_of
@@ -53,17 +53,10 @@ def send(token: str) -> Page:
     post = read_post(bank, request.form)
     if post.action == SEND and (sent := _send_at_once(assessment, side, token, bank, post)):
         return sent
-    try:
-        saved = save_post(assessment, side, bank, post)
-    except SurveyClosed:
-        return closed(assessment, side, token)
-    if saved is None:
-        return already_received(token)
-    if post.action == SAVE:
-        return go("respond.saved", token, saved)
     last = len(steps_of(bank))
-    if post.action == BACK:
-        return go("respond.page", token, saved, step=last - 1)
+    saved = save_or_leave(assessment, side, token, bank, post, back_to=last - 1)
+    if not isinstance(saved, SavedDraft):
+        return saved
     if post.action != SEND or saved.created:
         # A fresh draft (the saved one was lost) sends nothing yet: the next "Send" does.
         return go("respond.page", token, saved, step=last)

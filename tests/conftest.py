@@ -33,6 +33,13 @@ from survey.services.results import clear_caches
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """Name the random order's seed at the end, where `make test` (quiet) still shows it."""
+    seed = getattr(config.option, "randomly_seed", None)
+    if seed is not None:
+        terminalreporter.write_line(f"random order: repeat it with --randomly-seed={seed}")
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")

@@ -28,10 +28,6 @@ class Side(StrEnum):
     MARKETING = "marketing"
     SALES = "sales"
 
-    @property
-    def other(self) -> Side:
-        return Side.SALES if self is Side.MARKETING else Side.MARKETING
-
 
 def _frozen_mapping(values: Mapping[str, str]) -> Mapping[str, str]:
     return MappingProxyType(dict(values))

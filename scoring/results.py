@@ -41,7 +41,6 @@ class NextSteps(StrEnum):
 
 @dataclass(frozen=True)
 class SideSummary:
-    side: Side
     counted: int
     excluded: int
     #: Whether the side reached the threshold (its score may still be missing).
@@ -162,10 +161,6 @@ class AssessmentResult:
     @property
     def is_placed(self) -> bool:
         return self.status is Status.PLACED
-
-    @property
-    def hidden_sides(self) -> tuple[Side, ...]:
-        return tuple(side for side in Side if not self.sides[side].visible)
 
     @property
     def flagged_items(self) -> tuple[ItemResult, ...]:

@@ -116,7 +116,6 @@ def score_side(bank: Bank, tallies: Tallies, side: Side, threshold: int) -> Scor
     else:
         status = SideStatus.SHOWN
     summary = SideSummary(
-        side=side,
         counted=counted,
         excluded=tallies.excluded.get(side, 0),
         visible=visible,

@@ -22,6 +22,10 @@ ANSWER = st.one_of(st.none(), st.integers(min_value=1, max_value=5))
 VALUE = st.integers(min_value=1, max_value=5)
 
 
+def other_side(side: Side) -> Side:
+    return Side.SALES if side is Side.MARKETING else Side.MARKETING
+
+
 @st.composite
 def banks(draw: st.DrawFn) -> Bank:
     """1–6 items over 1–3 dimensions, some reversed, with a move for every lower type."""
@@ -80,7 +84,7 @@ def test_scores_lie_between_20_and_100(data: st.DataObject) -> None:
 
 
 def swapped(response: Response) -> Response:
-    return Response(side=response.side.other, answers=response.answers)
+    return Response(side=other_side(response.side), answers=response.answers)
 
 
 def _negated(value: float | None) -> float | None:
@@ -191,7 +195,7 @@ def test_a_hidden_side_reveals_nothing(data: st.DataObject) -> None:
 
     complete = responses_for(bank, VALUE)
     visible_answers = [
-        Response(hidden.other, r.answers)
+        Response(other_side(hidden), r.answers)
         for r in data.draw(st.lists(complete, min_size=visible_count, max_size=visible_count))
     ]
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import logging
 import os
 import random
 import resource
@@ -31,39 +30,20 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.common import SECRET, bench_app, fresh_schema
+
 ROOT = Path(__file__).resolve().parent.parent
-SECRET = "benchmark-secret-key-0123456789abcdef"
-
-
-def app_for(url: str) -> Any:
-    from app import create_app
-
-    return create_app(
-        {
-            "SECRET_KEY": SECRET,
-            "SQLALCHEMY_DATABASE_URI": url,
-            "BASE_URL": "http://127.0.0.1:5000",
-            "RATELIMIT_ENABLED": False,
-        }
-    )
 
 
 def fresh_database(url: str) -> int:
     """Migrate an empty database and create one open wave; returns its id."""
-    from flask_migrate import upgrade
-    from sqlalchemy import text
 
     from survey.extensions import db
     from survey.services import assessments
 
-    app = app_for(url)
+    app = bench_app(url)
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        logging.disable(logging.INFO)  # Alembic's progress lines
-        upgrade()
-        logging.disable(logging.NOTSET)
+        fresh_schema()
         organisation = assessments.create_organisation("Import Benchmark Ltd")
         assessment = assessments.create_assessment(organisation, name="Imported")
         db.session.commit()
@@ -96,7 +76,7 @@ def peak_mb() -> float:
 
 def child_import(url: str, assessment_id: int, path: Path) -> None:
     """In a process of its own: create the app, then time the import; print JSON."""
-    app = app_for(url)
+    app = bench_app(url)
     with app.app_context():
         from survey.services.banks import current_bank
         from survey.services.imports import import_csv
@@ -128,7 +108,7 @@ def child_reference(url: str, assessment_id: int, path: Path) -> None:
     from survey.services.responses import insert_answers
     from survey.services.unit_of_work import unit_of_work
 
-    app = app_for(url)
+    app = bench_app(url)
     with app.app_context(), path.open(newline="", encoding="utf-8") as file:
         reader = csv.reader(file)
         header = next(reader)

@@ -13,7 +13,6 @@ Targets (issue 12): the portfolio with 300 waves in ≤ 10 statements, and cold 
 from __future__ import annotations
 
 import argparse
-import logging
 import random
 import statistics
 import tempfile
@@ -23,10 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from flask_login import FlaskLoginClient
-from flask_migrate import upgrade
-from sqlalchemy import event, text
 
-from app import create_app
+from bench.common import bench_app, fresh_schema, statements_of
 from scoring import Side
 from survey.extensions import db
 from survey.models import Organisation, User
@@ -76,20 +73,6 @@ def timed(action: Callable[[], Any], repeat: int, *, cold: bool) -> float:
     return statistics.median(samples)
 
 
-def statements_of(action: Callable[[], Any]) -> int:
-    seen: list[str] = []
-
-    def remember(*_: Any) -> None:
-        seen.append("")
-
-    event.listen(db.engine, "before_cursor_execute", remember)
-    try:
-        action()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", remember)
-    return len(seen)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--waves", type=int, nargs="+", default=list(WAVES))
@@ -99,25 +82,13 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as directory:
         url = args.database_url or f"sqlite:///{Path(directory) / 'bench.sqlite3'}"
-        app = create_app(
-            {
-                "SECRET_KEY": "benchmark-secret-key-0123456789abcdef",
-                "SQLALCHEMY_DATABASE_URI": url,
-                "BASE_URL": "http://127.0.0.1:5000",
-                "RATELIMIT_ENABLED": False,
-            }
-        )
+        app = bench_app(url)
         app.test_client_class = FlaskLoginClient
         rng = random.Random(5)
         organisations: dict[int, int] = {}
         results: dict[int, dict[str, float]] = {}
         with app.app_context():
-            if db.engine.dialect.name == "postgresql":
-                with db.engine.begin() as connection:
-                    connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-            logging.disable(logging.INFO)
-            upgrade()
-            logging.disable(logging.NOTSET)
+            fresh_schema()
             print(f"database: {db.engine.dialect.name}")
             with unit_of_work():
                 owner_id = create_account("consultant@example.com", "benchmark password 1").id

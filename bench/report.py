@@ -17,19 +17,16 @@ Not a test.
 from __future__ import annotations
 
 import argparse
-import logging
 import random
 import statistics
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from flask_migrate import upgrade
-from sqlalchemy import event, text
+from sqlalchemy import text
 
-from app import create_app
+from bench.common import bench_app, fresh_schema, statements_of
 from scoring import Side
 from survey.extensions import db
 from survey.models import Assessment
@@ -91,20 +88,6 @@ def new_wave(name: str, responses: int, seed: int) -> tuple[int, str]:
     return assessment.id, assessment.report_token
 
 
-def statements_of(action: Callable[[], object]) -> int:
-    seen: list[str] = []
-
-    def remember(*_: Any) -> None:
-        seen.append("")
-
-    event.listen(db.engine, "before_cursor_execute", remember)
-    try:
-        action()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", remember)
-    return len(seen)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
@@ -114,22 +97,10 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as directory:
         url = args.database_url or f"sqlite:///{Path(directory) / 'bench.sqlite3'}"
-        app = create_app(
-            {
-                "SECRET_KEY": "benchmark-secret-key-0123456789abcdef",
-                "SQLALCHEMY_DATABASE_URI": url,
-                "BASE_URL": "http://127.0.0.1:5000",
-                "RATELIMIT_ENABLED": False,
-            }
-        )
+        app = bench_app(url)
         client = app.test_client()
         with app.app_context():
-            if db.engine.dialect.name == "postgresql":
-                with db.engine.begin() as connection:
-                    connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-            logging.disable(logging.INFO)  # Alembic's progress lines
-            upgrade()
-            logging.disable(logging.NOTSET)
+            fresh_schema()
             print(f"database: {db.engine.dialect.name}")
 
             def cold_result(assessment_id: int) -> float:

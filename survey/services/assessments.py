@@ -59,9 +59,14 @@ def find_by_survey_token_to_write(token: str) -> tuple[Assessment, Side] | None:
     A respondent's POST reads its wave to know what to store. Read under the write
     lock, the wave is not read a second time when the unit of work begins (which
     would otherwise end the read transaction and load the wave again to check it).
+    An unknown token ends that transaction at once: nothing will be written, and the
+    lock is not kept while the failure is counted and the error page is made.
     """
     begin_write()
-    return find_by_survey_token(token)
+    found = find_by_survey_token(token)
+    if found is None:
+        db.session.rollback()
+    return found
 
 
 def get_assessment(assessment_id: int) -> Assessment | None:

@@ -48,10 +48,13 @@ from survey.services.ledgers import SideFull
 
 @bp.post("/s/<token>/questions")
 def send(token: str) -> Page:
+    # Asked before the write transaction begins, which holds SQLite's write lock: the
+    # limit store (Redis) may take up to its timeout to answer.
+    within_limit = request.form.get("action") == SEND and limits.test(limits.NEW_RESPONSE, token)
     assessment, side = survey_or_404(token, to_write=True)
     bank = bank_of(assessment)
     post = read_post(bank, request.form)
-    if post.action == SEND and (sent := _send_at_once(assessment, side, token, bank, post)):
+    if within_limit and (sent := _send_at_once(assessment, side, token, bank, post)):
         return sent
     last = len(steps_of(bank))
     saved = save_or_leave(assessment, side, token, bank, post, back_to=last - 1)
@@ -86,9 +89,7 @@ def _send_at_once(
         comment = check_comment(comment)
     except CommentTooLong:
         return None
-    counts = not needs_code(assessment)
-    if counts and not limits.test(limits.NEW_RESPONSE, token):
-        return None
+    counts = not needs_code(assessment)  # read now: the wave is expired once submit commits
     try:
         submission = submit(assessment, side, key, answers, bank, comment, draft=draft)
     except (SurveyClosed, SideFull, invitations.CodeUsed):

@@ -23,6 +23,7 @@ from babel import Locale, UnknownLocaleError
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -30,7 +31,7 @@ from pydantic import (
     field_validator,
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from scoring.policy import DEFAULT_THRESHOLD
@@ -79,6 +80,11 @@ def _storage_uri(uri: str) -> str:
     return uri
 
 
+def _url_text(url: object) -> object:
+    """An SQLAlchemy ``URL`` object (allowed in instance/config.py) is checked as its text."""
+    return url.render_as_string(hide_password=False) if isinstance(url, URL) else url
+
+
 def _database_url(url: str) -> str:
     try:
         make_url(url)
@@ -116,9 +122,9 @@ class Settings(BaseModel):
         default=None, repr=False, validate_default=True, description=SECRET_KEY_RULE
     )
     # defaults() puts the SQLite file in the instance folder.
-    SQLALCHEMY_DATABASE_URI: Annotated[str, AfterValidator(_database_url)] = Field(
-        default="", validation_alias="DATABASE_URL", description="a database URL"
-    )
+    SQLALCHEMY_DATABASE_URI: Annotated[
+        str, BeforeValidator(_url_text), AfterValidator(_database_url)
+    ] = Field(default="", validation_alias="DATABASE_URL", description="a database URL")
     BASE_URL: str = Field(
         default="http://127.0.0.1:5000",
         pattern="^https?://",

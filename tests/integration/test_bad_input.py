@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from app import create_app
 from survey.config import ConfigError, is_local_http
@@ -93,3 +94,9 @@ def test_a_threshold_of_hundreds_of_digits_is_a_form_error(app: Flask) -> None:
 def test_a_bad_setting_stops_the_app_with_its_name(setting: str, value: Any, named: str) -> None:
     with pytest.raises(ConfigError, match=named):
         create_app({"TESTING": True, "SECRET_KEY": "x" * 40, setting: value})
+
+
+def test_a_database_url_object_from_instance_config_is_accepted(tmp_path: Any) -> None:
+    url = make_url(f"sqlite:///{tmp_path / 'settings.sqlite3'}")
+    app = create_app({"TESTING": True, "SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": url})
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == url

@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from werkzeug.routing import IntegerConverter, Map
 
 from survey import config, errors, logs, rate_limits, security
 from survey.bank import BankError, load_bank_cached
 from survey.database import configure_engine, end_session, engine_options
 from survey.extensions import babel, csrf, db, limiter, login_manager, migrate
 from survey.faults import RetryAfterDisconnect
+from survey.routing import BuiltOnDemandRule, DatabaseIdConverter
 
 MIGRATIONS_DIRECTORY = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -92,23 +92,8 @@ def configure_security(app: Flask) -> None:
     security.init_app(app)
 
 
-#: The largest id the tables hold: their ids are ``INTEGER``, 32 bits on PostgreSQL.
-LARGEST_ID = 2**31 - 1
-
-
-class DatabaseIdConverter(IntegerConverter):
-    """``<int:…>`` that stops at the largest id a database column holds.
-
-    A longer number in a URL is simply not found (404) instead of overflowing the
-    database column (500), and the same on every database.
-    """
-
-    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", LARGEST_ID)
-        super().__init__(url_map, *args, **kwargs)
-
-
 def configure_blueprints(app: Flask) -> None:
+    app.url_rule_class = BuiltOnDemandRule
     app.url_map.converters["int"] = DatabaseIdConverter
     from survey.admin import bp as admin
     from survey.api import bp as api

@@ -10,6 +10,9 @@ import ast
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+from werkzeug.routing import Map, Rule
 
 from tests.conftest import ROOT, TEST_SECRET
 
@@ -50,3 +53,18 @@ def test_the_libraries_load_when_they_are_needed(tmp_path: Path) -> None:
         "app.extensions['migrate'].directory"
     )
     assert imported_after(code, tmp_path) == sorted(HEAVY)
+
+
+def test_every_rule_builds_the_same_urls_when_its_builder_is_made_on_demand(app: Any) -> None:
+    """The app's rules generate their URL builders when first used (``survey.routing``):
+    every endpoint still builds what Werkzeug's own eager rules build, with query args."""
+    eager = Map(converters=dict(app.url_map.converters))
+    for rule in app.url_map.iter_rules():
+        eager.add(Rule(rule.rule, endpoint=rule.endpoint, methods=rule.methods))
+    built, reference = app.url_map.bind("survey.test"), eager.bind("survey.test")
+    for rule in app.url_map.iter_rules():
+        values = dict.fromkeys(rule.arguments, 7)
+        for extra in ({}, {"page": "2", "q": "a b/é&"}):
+            assert built.build(rule.endpoint, {**values, **extra}) == reference.build(
+                rule.endpoint, {**values, **extra}
+            ), rule.rule

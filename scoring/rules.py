@@ -137,6 +137,7 @@ __all__ = [
     "ItemTally",
     "NextSteps",
     "OwnView",
+    "Placement",
     "RankedMove",
     "RespondentTally",
     "SideStatus",
@@ -146,6 +147,7 @@ __all__ = [
     "answered_count",
     "is_counted",
     "own_view",
+    "place_organisation",
     "place_score",
     "respondent_scores",
     "score_assessment",
@@ -184,7 +186,7 @@ def score_responses(
 
 
 @dataclass(frozen=True)
-class _Placement:
+class Placement:
     """Where both sides together place the organisation (all ``None`` while waiting)."""
 
     score: Fraction | None = None
@@ -194,22 +196,35 @@ class _Placement:
     sides_apart: int | None = None
 
 
-def _place(bank: Bank, sides: Mapping[Side, Scored]) -> _Placement:
+def _place(bank: Bank, sides: Mapping[Side, Scored]) -> Placement:
     scores = {side: s.score for side, s in sides.items() if s.score is not None}
     if len(scores) < len(Side):
-        return _Placement()
+        return Placement()
     score = (scores[Side.MARKETING] + scores[Side.SALES]) / 2
     placement = place_score(bank, score)
     interval = organisation_interval(bank, score, sides)
     marketing_type, sales_type = (sides[side].summary.type for side in Side)
     assert marketing_type is not None and sales_type is not None
-    return _Placement(
+    return Placement(
         score=score,
         type=placement,
         interval=interval,
         likely=likely_types(bank, placement, interval),
         sides_apart=abs(bank.type_index(marketing_type.id) - bank.type_index(sales_type.id)),
     )
+
+
+def place_organisation(
+    bank: Bank, tallies: Tallies, *, threshold: int = DEFAULT_THRESHOLD
+) -> Placement:
+    """The placement :func:`score_assessment` gives, without the rest of the result.
+
+    What a wave's stored summary holds; worked out each time a side is released, so it
+    skips the items' and dimensions' tests, the advice and the moves.
+    """
+    if threshold < 1:
+        raise ValueError("the anonymity threshold must be at least 1")
+    return _place(bank, {side: score_side(bank, tallies, side, threshold) for side in Side})
 
 
 def _steps(

@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from scoring import Bank, Side, Tallies, score_assessment
+from scoring import Bank, Side, Tallies, place_organisation
 from scoring.model import Response as ScoringResponse
 from scoring.release import (
     DONT_KNOW,
@@ -266,16 +266,16 @@ def load_ledger(assessment_id: int, side: Side, bank: Bank) -> tuple[Ledger, His
 
 
 def summarise(assessment: Assessment, bank: Bank, tallies: Tallies) -> WaveSummary:
-    result = score_assessment(bank, tallies, threshold=assessment.threshold)
-    interval = result.score_interval
+    placement = place_organisation(bank, tallies, threshold=assessment.threshold)
+    interval = placement.interval
     return WaveSummary(
         assessment_id=assessment.id,
         rules=SUMMARY_RULES,
-        placed=result.is_placed,
-        score=result.score,
+        placed=placement.type is not None,
+        score=float(placement.score) if placement.score is not None else None,
         score_low=interval.low if interval is not None else None,
         score_high=interval.high if interval is not None else None,
-        type_id=result.type.id if result.type is not None else None,
+        type_id=placement.type.id if placement.type is not None else None,
     )
 
 

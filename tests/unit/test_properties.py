@@ -10,7 +10,17 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from scoring import NextSteps, Side, Verdict, advise, is_counted, read_row, score_responses
+from scoring import (
+    NextSteps,
+    Side,
+    Verdict,
+    advise,
+    is_counted,
+    place_organisation,
+    read_row,
+    score_responses,
+    tally_responses,
+)
 from scoring.model import Bank, Response
 from survey.bank import load_bank
 from tests.conftest import FIXTURE_BANK
@@ -78,6 +88,21 @@ def test_scores_lie_between_20_and_100(data: st.DataObject) -> None:
     for dimension in result.dimensions:
         for value in (dimension.marketing, dimension.sales, dimension.combined):
             assert value is None or 20 <= value <= 100
+
+
+@PROPERTY_SETTINGS
+@given(data=st.data())
+def test_the_placement_alone_is_the_whole_results_placement(data: st.DataObject) -> None:
+    """What a wave's stored summary keeps (``place_organisation``) is what its report shows."""
+    bank = data.draw(banks())
+    answers = data.draw(st.lists(responses_for(bank, ANSWER), max_size=12))
+    threshold = data.draw(st.integers(min_value=1, max_value=3))
+    result = score_responses(bank, answers, threshold=threshold)
+    placement = place_organisation(bank, tally_responses(bank, answers), threshold=threshold)
+    assert placement.type == result.type
+    assert (None if placement.score is None else float(placement.score)) == result.score
+    assert placement.interval == result.score_interval
+    assert placement.likely == result.likely_types
 
 
 # --- swapping the sides negates every gap ------------------------------------------

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from fractions import Fraction
 from types import MappingProxyType
 
 from scoring.model import (
@@ -114,6 +113,21 @@ def is_counted(bank: Bank, response: Response) -> bool:
     return bool(bank.items) and answered_count(bank, response) >= COUNTED_SHARE * len(bank.items)
 
 
+def rounded_ratio(numerator: int, denominator: int) -> int:
+    """``round(Fraction(numerator, denominator))`` (half to even), in integers alone.
+
+    The same value, without building a fraction: an import scores every response it
+    takes in, several scopes each.
+    """
+    if denominator <= 0:
+        raise ValueError(f"the denominator must be positive (got {denominator})")
+    quotient, remainder = divmod(numerator, denominator)
+    twice = 2 * remainder
+    if twice > denominator or (twice == denominator and quotient % 2 == 1):
+        return quotient + 1
+    return quotient
+
+
 def respondent_scores(bank: Bank, response: Response) -> dict[str, int]:
     """One respondent's own scores, in :data:`SCORE_UNIT` units of the 1–5 scale.
 
@@ -135,7 +149,7 @@ def respondent_scores(bank: Bank, response: Response) -> dict[str, int]:
             entry[1] += 1
     ordered = [WHOLE_BANK, *(dimension.id for dimension in bank.dimensions)]
     return {
-        scope: round(Fraction(totals[scope][0], totals[scope][1]) * SCORE_UNIT)
+        scope: rounded_ratio(totals[scope][0] * SCORE_UNIT, totals[scope][1])
         for scope in ordered
         if scope in totals
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import cache
 
 import pytest
@@ -22,6 +23,7 @@ from scoring import (
     tally_responses,
 )
 from scoring.model import Bank, Response
+from scoring.tallies import rounded_ratio
 from survey.bank import load_bank
 from tests.conftest import FIXTURE_BANK
 from tests.unit.scoring_factories import condition, factor, item, make_bank, move, rule
@@ -421,3 +423,16 @@ def test_more_of_the_same_responses_never_widen_an_interval(data: st.DataObject)
         assert after.high - after.low <= before.high - before.low + 1e-9
     assert once.score_interval is not None and once.score is not None
     assert once.score_interval.low <= once.score <= once.score_interval.high
+
+
+@PROPERTY_SETTINGS
+@given(
+    numerator=st.integers(min_value=-(10**12), max_value=10**12),
+    denominator=st.integers(min_value=1, max_value=10**6),
+)
+def test_a_respondents_score_rounds_as_the_exact_fraction_does(
+    numerator: int, denominator: int
+) -> None:
+    assert rounded_ratio(numerator, denominator) == round(Fraction(numerator, denominator))
+    assert rounded_ratio(2 * denominator + denominator, 2 * denominator) == 2  # 1.5 → 2
+    assert rounded_ratio(5, 2) == 2 and rounded_ratio(7, 2) == 4  # half to even

@@ -149,21 +149,20 @@ def _histogram(rows: Iterable[Any]) -> dict[tuple[str, int], int]:
     return answers
 
 
-def tally_rows(assessment_ids: Sequence[int]) -> tuple[list[Any], list[Any]]:
-    """The question and score tally rows of the waves, as plain rows (not ORM objects:
-    the tables are rewritten with plain statements, which an identity map would miss)."""
+def tally_rows(
+    assessment_ids: Sequence[int], side: Side | None = None
+) -> tuple[list[Any], list[Any]]:
+    """The question and score tally rows of the waves (of one ``side`` when given), as
+    plain rows (not ORM objects: the tables are rewritten with plain statements, which
+    an identity map would miss)."""
     question_table, score_table = QuestionTally.__table__, ScoreTally.__table__
-    questions = list(
-        db.session.execute(
-            select(question_table).where(question_table.c.assessment_id.in_(assessment_ids))
-        )
-    )
-    scores = list(
-        db.session.execute(
-            select(score_table).where(score_table.c.assessment_id.in_(assessment_ids))
-        )
-    )
-    return questions, scores
+    rows = []
+    for table in (question_table, score_table):
+        chosen = select(table).where(table.c.assessment_id.in_(assessment_ids))
+        if side is not None:
+            chosen = chosen.where(table.c.side == side.value)
+        rows.append(list(db.session.execute(chosen)))
+    return rows[0], rows[1]
 
 
 def _released_part(row: SideLedger, questions: Iterable[Any], scores: Iterable[Any]) -> Part:
@@ -177,13 +176,16 @@ def _released_part(row: SideLedger, questions: Iterable[Any], scores: Iterable[A
     )
 
 
-def published_ledgers(assessment_ids: Sequence[int]) -> dict[int, dict[Side, Ledger]]:
-    """The released part of both sides of each wave, in three queries for any number of waves.
+def published_ledgers(
+    assessment_ids: Sequence[int], side: Side | None = None
+) -> dict[int, dict[Side, Ledger]]:
+    """The released part of both sides (or ``side``) of each wave, in three queries for any
+    number of waves.
 
     Pending parts are left empty: nothing published may depend on them.
     """
     rows = ledger_rows(assessment_ids)
-    questions, scores = tally_rows(assessment_ids)
+    questions, scores = tally_rows(assessment_ids, side)
     by_side_q: dict[tuple[int, str], list[Any]] = defaultdict(list)
     for q in questions:
         by_side_q[(q.assessment_id, q.side)].append(q)
@@ -193,14 +195,14 @@ def published_ledgers(assessment_ids: Sequence[int]) -> dict[int, dict[Side, Led
     ledgers: dict[int, dict[Side, Ledger]] = {}
     for assessment_id in assessment_ids:
         ledgers[assessment_id] = {}
-        for side in Side:
-            row = rows.get((assessment_id, side))
+        for each in Side if side is None else (side,):
+            row = rows.get((assessment_id, each))
             if row is None:
-                ledgers[assessment_id][side] = Ledger()
+                ledgers[assessment_id][each] = Ledger()
                 continue
-            key = (assessment_id, side.value)
+            key = (assessment_id, each.value)
             released = _released_part(row, by_side_q[key], by_side_s[key])
-            ledgers[assessment_id][side] = Ledger(
+            ledgers[assessment_id][each] = Ledger(
                 released=released,
                 pending=Part(counted=row.pending_counted, excluded=row.pending_excluded),
                 groups=row.groups,
@@ -247,9 +249,7 @@ def contributions_of(
 def load_ledger(assessment_id: int, side: Side, bank: Bank) -> tuple[Ledger, Histogram]:
     """The whole ledger of one side (waiting responses included), and its held-back answers."""
     row = ledger_row(assessment_id, side)
-    questions, scores = tally_rows([assessment_id])
-    questions = [q for q in questions if q.side == side.value]
-    scores = [s for s in scores if s.side == side.value]
+    questions, scores = tally_rows([assessment_id], side)
     carried = MappingProxyType(_histogram(q for q in questions if q.pending))
     ledger = Ledger(
         released=_released_part(row, questions, scores),
@@ -291,8 +291,19 @@ def summaries_of(assessments: Sequence[Assessment]) -> dict[int, WaveSummary]:
     return found
 
 
-def refresh_summary(assessment: Assessment, bank: Bank) -> WaveSummary:
-    """Store the wave's published placement anew (after a release or a threshold change)."""
-    ledgers = published_ledgers([assessment.id])[assessment.id]
+def refresh_summary(
+    assessment: Assessment, bank: Bank, known: tuple[Side, Ledger] | None = None
+) -> WaveSummary:
+    """Store the wave's published placement anew (after a release or a threshold change).
+
+    ``known``: a side and the ledger the caller has just written for it, so that only
+    the other side's is read back.
+    """
+    if known is None:
+        ledgers = published_ledgers([assessment.id])[assessment.id]
+    else:
+        side, ledger = known
+        other = next(each for each in Side if each is not side)
+        ledgers = {side: ledger, **published_ledgers([assessment.id], other)[assessment.id]}
     fresh = summarise(assessment, bank, released_tallies(bank, ledgers))
     return db.session.merge(fresh)

@@ -155,8 +155,9 @@ def note_response(assessment: Assessment, side: Side, counted: bool, bank: Bank)
     if waiting < assessment.threshold:
         return False
     ledger, carried = load_ledger(assessment.id, side, bank)
-    _record_intake(assessment, side, take_in(ledger, carried, (), assessment.threshold))
-    refresh_summary(assessment, bank)
+    intake = take_in(ledger, carried, (), assessment.threshold)
+    _record_intake(assessment, side, intake)
+    refresh_summary(assessment, bank, (side, intake.ledger))
     return True
 
 

@@ -20,6 +20,7 @@ from scoring.model import Response as ScoringResponse
 from scoring.release import Ledger, contribution, receive
 from survey.bank import load_bank
 from survey.extensions import db
+from survey.models import WaveSummary
 from survey.services import ledgers, releases
 from survey.services.banks import bank_of
 from survey.services.responses import store_response, store_responses
@@ -89,6 +90,16 @@ def test_kept_tallies_match_the_rule_and_a_replay_of_the_answers(
         assert published[side].released == expected[side].released
         assert published[side].groups == expected[side].groups
         assert published[side].pending.counted == expected[side].pending.counted
+    stored = db.session.get(WaveSummary, assessment.id)
+    if stored is not None:  # the placement kept for the lists is the published one's
+        fresh = ledgers.summaries_of([assessment])[assessment.id]
+        assert (stored.placed, stored.type_id, stored.score, stored.score_low) == (
+            fresh.placed,
+            fresh.type_id,
+            fresh.score,
+            fresh.score_low,
+        )
+        assert stored.score_high == fresh.score_high
 
     kept = releases.stored_state(assessment.id)
     with unit_of_work() as work:
@@ -96,6 +107,27 @@ def test_kept_tallies_match_the_rule_and_a_replay_of_the_answers(
         assert releases.stored_state(assessment.id) == kept
         work.discard()
     db.session.remove()
+
+
+def test_the_placement_kept_at_a_release_is_the_published_one(app: Flask) -> None:
+    """A single response that completes a group stores the wave's placement for the
+    workspace's lists, from the ledger it has just written and the other side's."""
+    assessment = create_assessment(threshold=2)
+    bank = bank_of(assessment)
+    for side, value in ((Side.SALES, 2), (Side.SALES, 3), (Side.MARKETING, 5)):
+        with unit_of_work():
+            store_response(assessment, side, uniform_answers(value), bank)
+    with unit_of_work():  # completes marketing's group: a release in this request
+        store_response(assessment, Side.MARKETING, uniform_answers(4), bank)
+    stored = db.session.get(WaveSummary, assessment.id)
+    fresh = ledgers.summaries_of([assessment])[assessment.id]
+    assert stored is not None and stored.placed
+    assert (stored.type_id, stored.score, stored.score_low, stored.score_high) == (
+        fresh.type_id,
+        fresh.score,
+        fresh.score_low,
+        fresh.score_high,
+    )
 
 
 def test_the_tallies_command_finds_and_repairs_a_damaged_ledger(

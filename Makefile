@@ -121,6 +121,7 @@ bench: $(VENV)/.dev $(PANGO) $(DEJAVU)
 	$(BIN)/python -m bench.portfolio $(BENCH_ARGS)
 	$(BIN)/python -m bench.imports $(BENCH_ARGS)
 	$(BIN)/python -m bench.submissions $(BENCH_ARGS)
+	$(BIN)/python -m bench.releases $(BENCH_ARGS)
 	$(BIN)/python -m bench.startup
 	$(BIN)/python -m bench.pdf
 

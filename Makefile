@@ -12,13 +12,19 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# Stamp files re-run the install only when the pinned requirements change.
-$(VENV)/.runtime: requirements.txt | $(BIN)/python
+# Stamp files re-run the install only when the pinned requirements change. The project
+# itself is installed too (editable, so the checkout stays the code that runs): Flask finds
+# the `bank` commands through its entry point without building the app (pyproject.toml).
+INSTALL_PROJECT = $(BIN)/pip install --quiet --no-deps --editable .
+
+$(VENV)/.runtime: requirements.txt pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
+	$(INSTALL_PROJECT)
 	touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+$(VENV)/.dev: requirements.txt requirements-dev.txt pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(INSTALL_PROJECT)
 	touch $@ $(VENV)/.runtime
 
 instance/secret_key:

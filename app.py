@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from survey import setup
+from survey import config, setup
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -19,6 +19,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     try:
         app = Flask(
             __name__,
+            instance_path=str(config.INSTANCE_DIRECTORY),
             instance_relative_config=True,
             static_folder="static",
             template_folder="survey/templates",

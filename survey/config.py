@@ -20,6 +20,7 @@ import click
 import limits
 import limits.storage
 from babel import Locale, UnknownLocaleError
+from flask import Config
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -31,8 +32,6 @@ from pydantic import (
     field_validator,
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
 
 from scoring.policy import DEFAULT_THRESHOLD
 from survey.yaml_input import describe_error, shown
@@ -40,8 +39,13 @@ from survey.yaml_input import describe_error, shown
 MIN_SECRET_KEY_BYTES = 32
 #: The highest anonymity threshold a wave may have.
 MAX_THRESHOLD = 1000
+PROJECT_DIRECTORY = Path(__file__).resolve().parent.parent
 #: The compiled catalogs of ``make translations``; English needs none.
-TRANSLATIONS_DIRECTORY = Path(__file__).resolve().parent.parent / "translations"
+TRANSLATIONS_DIRECTORY = PROJECT_DIRECTORY / "translations"
+#: The app's instance folder: instance/config.py, the development SQLite file and secret.
+INSTANCE_DIRECTORY = PROJECT_DIRECTORY / "instance"
+#: Settings that are paths taken as written, which :func:`read_path_setting` can read alone.
+PATH_SETTINGS = ("BANK_PATH", "DEMO_PATH")
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
 
@@ -80,12 +84,19 @@ def _storage_uri(uri: str) -> str:
     return uri
 
 
+# SQLAlchemy is imported where a database URL is checked, not with this module: a command
+# that needs only a path setting (`bank check`) then starts without it.
 def _url_text(url: object) -> object:
     """An SQLAlchemy ``URL`` object (allowed in instance/config.py) is checked as its text."""
+    from sqlalchemy.engine import URL
+
     return url.render_as_string(hide_password=False) if isinstance(url, URL) else url
 
 
 def _database_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         make_url(url)
     except ArgumentError:
@@ -266,6 +277,24 @@ def load() -> dict[str, Any]:
         return Environment().model_dump(exclude_unset=True)
     except ValidationError as error:
         raise ConfigError(one_line(error, os.environ)) from None
+
+
+def read_path_setting(name: str, instance_path: str | os.PathLike[str]) -> str | Path | None:
+    """A path setting as the app reads it, without building the app or reading the others.
+
+    The layers are the app's: the environment over instance/config.py over the default
+    (none). A path is taken as it is written, so nothing else needs parsing or checking:
+    `bank check` names the bank in use without needing a database, a secret key or any
+    other setting to be right.
+    """
+    if name not in PATH_SETTINGS:
+        raise ValueError(f"{name} is not one of the path settings {PATH_SETTINGS}")
+    if name in os.environ:
+        return os.environ[name]
+    instance_config = Config(os.fspath(instance_path))
+    instance_config.from_pyfile("config.py", silent=True)
+    value: str | Path | None = instance_config.get(name)
+    return value
 
 
 def check(config: Mapping[str, Any]) -> None:

@@ -32,6 +32,7 @@ __all__ = [
     "BankError",
     "BankSource",
     "bank_digest",
+    "bank_path",
     "bank_to_dict",
     "default_bank_path",
     "load_bank",
@@ -86,6 +87,11 @@ def load_bank(path: str | os.PathLike[str]) -> Bank:
 def default_bank_path() -> Path:
     """``questions.yaml`` at the root of the repository."""
     return Path(__file__).resolve().parent.parent.parent / "questions.yaml"
+
+
+def bank_path(setting: str | os.PathLike[str] | None) -> Path:
+    """The bank file new waves use: the one the BANK_PATH setting names, else the shipped one."""
+    return Path(setting) if setting else default_bank_path()
 
 
 @dataclass(frozen=True)

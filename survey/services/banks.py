@@ -12,14 +12,13 @@ import functools
 import threading
 import weakref
 from collections.abc import Callable
-from pathlib import Path
 from typing import TypeVar
 
 from flask import current_app
 from sqlalchemy import func, select
 
 from scoring import Bank
-from survey.bank import BankSource, default_bank_path, load_source_cached, parse_bank
+from survey.bank import BankSource, bank_path, load_source_cached, parse_bank
 from survey.extensions import db
 from survey.models import Assessment, BankVersion
 
@@ -52,8 +51,7 @@ def per_bank(derive: Callable[[Bank], T]) -> Callable[[Bank], T]:
 
 def current_source() -> BankSource:
     """The bank file new waves are created with: ``BANK_PATH`` or the shipped file."""
-    path = current_app.config.get("BANK_PATH")
-    return load_source_cached(Path(path) if path else default_bank_path())
+    return load_source_cached(bank_path(current_app.config.get("BANK_PATH")))
 
 
 def current_bank() -> Bank:

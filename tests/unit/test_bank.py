@@ -17,8 +17,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-# The project is not installed into the virtualenv; make it importable when pytest
-# is started as ``.venv/bin/pytest`` from the project root.
+# `make` installs the project into its venv; this keeps the file importable when pytest
+# runs from another Python with the project root as the working directory.
 REPO_ROOT = Path(__file__).resolve().parents[2]
 if importlib.util.find_spec("survey") is None:  # pragma: no cover - depends on the runner
     sys.path.insert(0, str(REPO_ROOT))

@@ -1,5 +1,8 @@
 """Logs: one JSON object per line on standard output, with the request they belong to.
 
+A command (``flask --app app …``) writes them on standard error instead: its standard
+output is its result — an export, a CSV template — and must stay clean for a pipe.
+
 Every line written while a request is served names that request: its id (taken from
 an ``X-Request-ID`` the proxy sent, when the app trusts a proxy, or made here; the
 response echoes it), the method and the path. Nothing that could lead back to a
@@ -23,6 +26,7 @@ import sys
 import uuid
 from typing import Any
 
+import click
 from flask import Flask, current_app, g, has_request_context, request
 from flask.logging import default_handler
 from werkzeug.wrappers import Response
@@ -88,12 +92,15 @@ def init_app(app: Flask) -> None:
 
 
 def install(level: str) -> None:
-    """Send every log record through one JSON handler on standard output (idempotent)."""
+    """Send every log record through one JSON handler (idempotent): on standard output when
+    serving, on standard error when the app is built for a command (a click context is
+    active: the ``flask`` command line builds the app while it looks the command up)."""
     root = logging.getLogger()
     for handler in list(root.handlers):
         if handler.get_name() == HANDLER_NAME:
             root.removeHandler(handler)
-    handler = logging.StreamHandler(sys.stdout)
+    in_command = click.get_current_context(silent=True) is not None
+    handler = logging.StreamHandler(sys.stderr if in_command else sys.stdout)
     handler.set_name(HANDLER_NAME)
     handler.setFormatter(JsonFormatter())
     handler.addFilter(RequestContext())

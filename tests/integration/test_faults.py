@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import click
 import psycopg
 import pytest
 from flask import Flask, request
@@ -734,3 +735,23 @@ def test_log_lines_are_json_with_masked_paths_and_no_addresses(
     plain: Flask = make_app()
     own = plain.test_client().get("/healthz", headers={"X-Request-ID": "abc123def456"})
     assert re.fullmatch(r"[0-9a-f]{32}", own.headers["X-Request-ID"])
+
+
+def test_a_commands_log_lines_go_to_standard_error(
+    make_app: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`flask … bank export > bank.json`: the output of a command stays what it exports."""
+    with click.Context(click.Command("export")):  # as the flask command line builds the app
+        app: Flask = make_app(LOG_TO_STDOUT=True)
+    try:
+        app.logger.warning("while exporting")
+        captured = capsys.readouterr()
+    finally:
+        logging.getLogger().handlers[:] = [
+            handler
+            for handler in logging.getLogger().handlers
+            if handler.get_name() != "survey-json"
+        ]
+    assert "while exporting" not in captured.out
+    [line] = [json.loads(line) for line in captured.err.splitlines() if "while exporting" in line]
+    assert line["level"] == "WARNING"

@@ -54,8 +54,9 @@ def test_bank_check_reads_bank_path_and_builds_no_app(tmp_path: Path) -> None:
     assert not imported & {"survey.setup", "survey.models", "sqlalchemy", "survey.respond"}
 
 
-def test_bank_check_without_a_setting_checks_the_shipped_bank(tmp_path: Path) -> None:
-    done = flask_command("bank", "check", tmp_path=tmp_path)
+def test_bank_check_with_an_empty_setting_checks_the_shipped_bank(tmp_path: Path) -> None:
+    # Set (empty) rather than unset, so that a developer's instance/config.py has no say.
+    done = flask_command("bank", "check", tmp_path=tmp_path, BANK_PATH="")
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.startswith(f"{ROOT / 'questions.yaml'}: OK: version 1")
 

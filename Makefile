@@ -15,7 +15,8 @@ $(BIN)/python:
 # Stamp files re-run the install only when the pinned requirements change. The project
 # itself is installed too (editable, so the checkout stays the code that runs): Flask finds
 # the `bank` commands through its entry point without building the app (pyproject.toml).
-INSTALL_PROJECT = $(BIN)/pip install --quiet --no-deps --editable .
+# PYTHONWARNINGS silences setuptools' notice about editable installs; errors still show.
+INSTALL_PROJECT = PYTHONWARNINGS=ignore $(BIN)/pip install --quiet --no-deps --editable .
 
 $(VENV)/.runtime: requirements.txt pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
